@@ -1,0 +1,60 @@
+using Microsoft.Extensions.Logging;
+
+namespace Proxy.Core.Diagnostics;
+
+/// <summary>
+/// Every event id the proxy logs, in one place so they stay stable.
+/// Ids below 3000 are Exchange's own (MSExchangeIMAP4/POP3) where the
+/// meaning is the same; 3000 and up are the proxy's. docs/telemetry.md lists them.
+/// </summary>
+internal static class EventIds
+{
+    // Exchange's ids.
+    public static readonly EventId PlaintextBasicAuth = new(1004, nameof(PlaintextBasicAuth));
+    public static readonly EventId CrossSiteSessionDenied = new(1008, nameof(CrossSiteSessionDenied));
+    public static readonly EventId ListenerIpv6Disabled = new(1017, nameof(ListenerIpv6Disabled));
+    public static readonly EventId ListenerAddressInUse = new(1018, nameof(ListenerAddressInUse));
+    public static readonly EventId ListenerAddressNotAvailable = new(1019, nameof(ListenerAddressNotAvailable));
+    public static readonly EventId ListenerAccessDenied = new(1032, nameof(ListenerAccessDenied));
+    public static readonly EventId CertificateNotFound = new(2007, nameof(CertificateNotFound));
+
+    // Host and configuration.
+    public static readonly EventId ListenerStarted = new(3001, nameof(ListenerStarted));
+    public static readonly EventId ListenerBindFailed = new(3002, nameof(ListenerBindFailed));
+    public static readonly EventId ConfigurationInvalid = new(3003, nameof(ConfigurationInvalid));
+    public static readonly EventId ConfigurationLoaded = new(3004, nameof(ConfigurationLoaded));
+    public static readonly EventId AcceptAnyCertificateConfigured = new(3005, nameof(AcceptAnyCertificateConfigured));
+
+    // Sessions (steps 1, 2 and 6).
+    public static readonly EventId SessionStarted = new(3100, nameof(SessionStarted));
+    public static readonly EventId SessionEnded = new(3101, nameof(SessionEnded));
+    public static readonly EventId PreAuthTimeout = new(3102, nameof(PreAuthTimeout));
+    public static readonly EventId IdleTimeout = new(3103, nameof(IdleTimeout));
+    public static readonly EventId StartTlsCompleted = new(3104, nameof(StartTlsCompleted));
+    public static readonly EventId StartTlsFailed = new(3105, nameof(StartTlsFailed));
+    public static readonly EventId StartTlsPipelinedBytesDiscarded = new(3106, nameof(StartTlsPipelinedBytesDiscarded));
+    public static readonly EventId ClientProtocolError = new(3107, nameof(ClientProtocolError));
+    public static readonly EventId TooManyFailedLogins = new(3108, nameof(TooManyFailedLogins));
+    public static readonly EventId SessionFailed = new(3109, nameof(SessionFailed));
+
+    // Authentication, discovery and policy (steps 2-4).
+    public static readonly EventId LoginSucceeded = new(3200, nameof(LoginSucceeded));
+    public static readonly EventId LoginFailedInvalidCredentials = new(3201, nameof(LoginFailedInvalidCredentials));
+    public static readonly EventId LoginFailedPrivilegedAccount = new(3202, nameof(LoginFailedPrivilegedAccount));
+    public static readonly EventId LoginFailedDirectoryUnavailable = new(3203, nameof(LoginFailedDirectoryUnavailable));
+    public static readonly EventId MailboxNotLocated = new(3204, nameof(MailboxNotLocated));
+    public static readonly EventId LoginFailedPrivacyRequired = new(3205, nameof(LoginFailedPrivacyRequired));
+    public static readonly EventId DirectoryLoaded = new(3206, nameof(DirectoryLoaded));
+    public static readonly EventId LoadBalancerNameInConnectionSettings = new(3207, nameof(LoadBalancerNameInConnectionSettings));
+
+    // Backends (step 5).
+    public static readonly EventId BackendAttemptSucceeded = new(3300, nameof(BackendAttemptSucceeded));
+    public static readonly EventId BackendAttemptFailed = new(3301, nameof(BackendAttemptFailed));
+    public static readonly EventId BackendPlaintextFallback = new(3302, nameof(BackendPlaintextFallback));
+    public static readonly EventId BackendUnavailable = new(3303, nameof(BackendUnavailable));
+    public static readonly EventId BackendRejectedCredentials = new(3304, nameof(BackendRejectedCredentials));
+    public static readonly EventId BackendCertificateRejected = new(3305, nameof(BackendCertificateRejected));
+
+    // Relay (step 6).
+    public static readonly EventId RelayEnded = new(3400, nameof(RelayEnded));
+}
