@@ -1,0 +1,37 @@
+using System.IO.Pipelines;
+using System.Net.Security;
+using System.Security.Cryptography.X509Certificates;
+
+namespace Proxy.Core.Listening;
+
+/// <summary>
+/// Client-side STARTTLS/STLS: a server TLS handshake over the plaintext
+/// transport, and new pipes over the SslStream. The dialogue has already
+/// discarded any bytes pipelined after the command (CVE-2011-0411 class).
+/// </summary>
+internal static class StartTlsUpgrade
+{
+    public static async ValueTask<IDuplexPipe> UpgradeAsync(IDuplexPipe transport, X509Certificate2 certificate, CancellationToken cancellationToken)
+    {
+        var ssl = new SslStream(new DuplexPipeStream(transport), leaveInnerStreamOpen: false);
+        try
+        {
+            await ssl.AuthenticateAsServerAsync(TlsSettings.ServerOptions(certificate), cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            await ssl.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+
+        return new StreamDuplexPipe(ssl);
+    }
+}
+
+/// <summary>Pipes over a stream, with zero-byte reads so an idle session holds no read buffer.</summary>
+internal sealed class StreamDuplexPipe(Stream stream) : IDuplexPipe
+{
+    public PipeReader Input { get; } = PipeReader.Create(stream, new StreamPipeReaderOptions(useZeroByteReads: true));
+
+    public PipeWriter Output { get; } = PipeWriter.Create(stream, new StreamPipeWriterOptions(minimumBufferSize: 65536));
+}

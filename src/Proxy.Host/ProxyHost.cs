@@ -1,0 +1,240 @@
+using System.Net;
+using System.Net.Sockets;
+using Microsoft.AspNetCore.Connections;
+using Microsoft.AspNetCore.Server.Kestrel.Https;
+using Microsoft.Extensions.Options;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Trace;
+using Proxy.Core;
+using Proxy.Core.Configuration;
+using Proxy.Core.Diagnostics;
+using Proxy.Core.Directory;
+using Proxy.Core.Discovery;
+using Proxy.Core.Listening;
+
+namespace Proxy.Host;
+
+/// <summary>
+/// Builds and runs the one process: mail listeners as Kestrel connection
+/// handlers next to the HTTP side (/health) in a single WebApplication.
+/// </summary>
+public static partial class ProxyHost
+{
+    /// <summary>Exit code for configuration that does not validate.</summary>
+    public const int ExitConfigurationInvalid = 2;
+
+    /// <summary>Exit code for a listener that cannot bind.</summary>
+    public const int ExitListenerFailed = 3;
+
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var app = Build(args);
+        var code = await StartAsync(app);
+        if (code != 0)
+        {
+            await app.DisposeAsync();
+            return code;
+        }
+
+        await app.WaitForShutdownAsync();
+        await app.DisposeAsync();
+        return 0;
+    }
+
+    /// <summary>
+    /// Configuration, in rising precedence: appsettings.json, the files named by
+    /// <c>--config</c>, the topology file (<c>Proxy:TopologyFile</c>), environment
+    /// variables, the command line.
+    /// </summary>
+    /// <param name="configure">Runs after the configuration files are added and before the topology file is read (tests add settings and log capture here).</param>
+    /// <param name="contentRoot">Where appsettings.json and relative paths are looked up; defaults to the current directory.</param>
+    public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null, string? contentRoot = null)
+    {
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = contentRoot ?? Directory.GetCurrentDirectory() });
+        builder.Logging.ClearProviders();
+        builder.Logging.AddSimpleConsole(o =>
+        {
+            o.SingleLine = true;
+            o.UseUtcTimestamp = true;
+            o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ ";
+        });
+
+        foreach (var file in ConfigFiles(args))
+        {
+            builder.Configuration.AddJsonFile(Path.GetFullPath(file), optional: false, reloadOnChange: false);
+        }
+
+        configure?.Invoke(builder);
+        var topologyFile = builder.Configuration["Proxy:TopologyFile"];
+        if (!string.IsNullOrWhiteSpace(topologyFile))
+        {
+            // A missing file is reported by validation with its key, not by the configuration system.
+            var path = Path.GetFullPath(topologyFile, builder.Environment.ContentRootPath);
+            builder.Configuration.AddJsonFile(path, optional: true, reloadOnChange: false);
+        }
+
+        builder.Configuration.AddEnvironmentVariables();
+        builder.Configuration.AddCommandLine(args);
+
+        builder.Services.AddMailProxy(builder.Configuration);
+        builder.Services.AddOpenTelemetry()
+            .WithMetrics(m => m.AddMeter(ProxyMetrics.MeterName))
+            .WithTracing(t => t.AddSource(ProxyActivitySource.Name));
+
+        var listeners = TryReadListeners(builder.Configuration);
+        var http = HttpEndPoints(builder.Configuration);
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            foreach (var listener in listeners)
+            {
+                kestrel.Listen(listener.EndPoint, listen =>
+                {
+                    var services = listen.ApplicationServices;
+                    if (listener.ImplicitTls)
+                    {
+                        var certificate = services.GetRequiredService<FrontEndCertificate>();
+                        listen.UseHttps(new TlsHandshakeCallbackOptions
+                        {
+                            OnConnection = _ => ValueTask.FromResult(TlsSettings.ServerOptions(certificate.Certificate!)),
+                            HandshakeTimeout = TimeSpan.FromSeconds(30),
+                        });
+                    }
+
+                    var handler = services.GetRequiredService<MailConnectionHandler>();
+                    listen.Run(connection => handler.HandleAsync(connection, listener));
+                });
+            }
+
+            foreach (var endPoint in http)
+            {
+                kestrel.Listen(endPoint);
+            }
+        });
+
+        var app = builder.Build();
+        app.MapGet("/health", (IOptions<ProxyOptions> options) => Results.Json(new
+        {
+            status = "Healthy",
+            server = options.Value.ServerName,
+            listeners = listeners.Select(l => new
+            {
+                protocol = l.Protocol.ToString().ToLowerInvariant(),
+                address = l.EndPoint.Address.ToString(),
+                port = l.EndPoint.Port,
+                implicitTls = l.ImplicitTls,
+            }),
+        }));
+        return app;
+    }
+
+    /// <summary>
+    /// Validates everything that can be wrong before any socket is opened, binds,
+    /// and starts. Returns 0 when running, otherwise the exit code after logging why.
+    /// </summary>
+    public static async Task<int> StartAsync(WebApplication app)
+    {
+        var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Proxy.Host");
+        try
+        {
+            var options = app.Services.GetRequiredService<IOptions<ProxyOptions>>().Value;
+            _ = app.Services.GetRequiredService<FrontEndCertificate>().Certificate;
+            _ = app.Services.GetRequiredService<ITopologyProvider>().Current;
+            _ = app.Services.GetRequiredService<IUserDirectory>();
+            if (!ListenerBindCheck.TryBindAll(BindTargets(options, app.Configuration), logger))
+            {
+                return ExitListenerFailed;
+            }
+        }
+        catch (OptionsValidationException ex)
+        {
+            foreach (var failure in ex.Failures)
+            {
+                Log.ConfigurationInvalid(logger, failure);
+            }
+
+            return ExitConfigurationInvalid;
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or FormatException or IOException or InvalidDataException || ex.GetType().Name.EndsWith("ValidationException", StringComparison.Ordinal))
+        {
+            Log.ConfigurationInvalid(logger, ex.Message);
+            return ExitConfigurationInvalid;
+        }
+
+        try
+        {
+            await app.StartAsync();
+        }
+        catch (IOException ex) when (ex.InnerException is SocketException socketError)
+        {
+            // Lost a race with another process between the check and Kestrel's bind.
+            ListenerBindCheck.Report(logger, "listener", new IPEndPoint(IPAddress.None, 0), socketError.SocketErrorCode, ex.Message);
+            return ExitListenerFailed;
+        }
+
+        foreach (var listener in TryReadListeners(app.Configuration))
+        {
+            Log.ListenerStarted(logger, listener.Protocol, listener.EndPoint.ToString(), listener.ImplicitTls);
+        }
+
+        return 0;
+    }
+
+    private static IEnumerable<string> ConfigFiles(string[] args)
+    {
+        for (var i = 0; i < args.Length - 1; i++)
+        {
+            if (args[i] == "--config")
+            {
+                yield return args[i + 1];
+            }
+        }
+    }
+
+    private static IReadOnlyList<MailListener> TryReadListeners(IConfiguration configuration)
+    {
+        try
+        {
+            return MailListener.FromOptions(configuration.GetSection("Proxy").Get<ProxyOptions>() ?? new ProxyOptions());
+        }
+        catch (Exception ex) when (ex is FormatException or InvalidOperationException)
+        {
+            // Validation at start names the bad key; bind nothing meanwhile.
+            return [];
+        }
+    }
+
+    /// <summary>HTTP endpoints from <c>Urls</c> (semicolon-separated); defaults to http://127.0.0.1:8080.</summary>
+    private static IReadOnlyList<IPEndPoint> HttpEndPoints(IConfiguration configuration)
+    {
+        var urls = configuration["Urls"];
+        if (string.IsNullOrWhiteSpace(urls))
+        {
+            urls = "http://127.0.0.1:8080";
+        }
+
+        var endPoints = new List<IPEndPoint>();
+        foreach (var url in urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            var uri = new Uri(url.Replace("://*", "://0.0.0.0", StringComparison.Ordinal).Replace("://+", "://0.0.0.0", StringComparison.Ordinal));
+            var address = uri.Host == "localhost" ? IPAddress.Loopback : IPAddress.Parse(uri.Host.Trim('[', ']'));
+            endPoints.Add(new IPEndPoint(address, uri.Port));
+        }
+
+        return endPoints;
+    }
+
+    private static IEnumerable<(string, IPEndPoint)> BindTargets(ProxyOptions options, IConfiguration configuration) =>
+        MailListener.FromOptions(options).Select(l => (l.ToString(), l.EndPoint))
+            .Concat(HttpEndPoints(configuration).Select(e => ("HTTP", e)));
+
+    private static partial class Log
+    {
+        [LoggerMessage(EventId = 3003, EventName = nameof(EventIds.ConfigurationInvalid), Level = LogLevel.Critical,
+            Message = "Configuration invalid: {Problem}")]
+        public static partial void ConfigurationInvalid(ILogger logger, string problem);
+
+        [LoggerMessage(EventId = 3001, EventName = nameof(EventIds.ListenerStarted), Level = LogLevel.Information,
+            Message = "Listening for {Protocol} on {EndPoint} (implicit TLS: {ImplicitTls})")]
+        public static partial void ListenerStarted(ILogger logger, MailProtocol protocol, string endPoint, bool implicitTls);
+    }
+}

@@ -1,0 +1,139 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Text.Json;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Logging;
+using Proxy.Core.Configuration;
+using Proxy.Core.Directory;
+using Proxy.Host;
+
+namespace Proxy.IntegrationTests.Harness;
+
+/// <summary>A user for the proxy's file directory in a test.</summary>
+public sealed record DirectoryUser(string UserPrincipalName, string Password, string Database, bool Privileged = false);
+
+/// <summary>
+/// The real proxy host (the same <see cref="ProxyHost"/> the executable runs),
+/// in process, on free loopback ports, with a topology and directory written to
+/// a temporary folder and every log line captured.
+/// </summary>
+public sealed class ProxyUnderTest : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+    private readonly string _folder;
+
+    private ProxyUnderTest(WebApplication app, string folder, LogCapture logs, int[] ports)
+    {
+        _app = app;
+        _folder = folder;
+        Logs = logs;
+        (ImapPort, ImapsPort, Pop3Port, Pop3sPort, HttpPort) = (ports[0], ports[1], ports[2], ports[3], ports[4]);
+    }
+
+    public int ImapPort { get; }
+
+    public int ImapsPort { get; }
+
+    public int Pop3Port { get; }
+
+    public int Pop3sPort { get; }
+
+    public int HttpPort { get; }
+
+    public LogCapture Logs { get; }
+
+    public IServiceProvider Services => _app.Services;
+
+    /// <param name="settings">Extra configuration keys (e.g. <c>Proxy:Backends:AllowPlaintext</c>), applied last.</param>
+    public static async Task<ProxyUnderTest> StartAsync(
+        TopologyOptions topology,
+        IEnumerable<DirectoryUser> users,
+        string certificateFile,
+        string keyFile,
+        IDictionary<string, string?>? settings = null)
+    {
+        var folder = Directory.CreateTempSubdirectory("proxy-test-").FullName;
+        var topologyFile = Path.Combine(folder, "topology.json");
+        await File.WriteAllTextAsync(topologyFile, JsonSerializer.Serialize(new { Topology = topology }));
+        var directoryFile = Path.Combine(folder, "directory.json");
+        await File.WriteAllTextAsync(directoryFile, JsonSerializer.Serialize(new
+        {
+            NetBiosDomain = "CONTOSO",
+            // Few iterations keep the suite fast; the format carries the count.
+            Users = users.Select(u => new
+            {
+                u.UserPrincipalName,
+                PasswordHash = PasswordHasher.Hash(u.Password, 1000),
+                u.Database,
+                u.Privileged,
+            }),
+        }));
+
+        var ports = Enumerable.Range(0, 5).Select(_ => FreePort()).ToArray();
+        var config = new Dictionary<string, string?>
+        {
+            ["Urls"] = $"http://127.0.0.1:{ports[4]}",
+            ["Proxy:ServerName"] = "TEST-PROXY",
+            ["Proxy:TopologyFile"] = topologyFile,
+            ["Proxy:DirectoryFile"] = directoryFile,
+            ["Proxy:Tls:CertificateFile"] = certificateFile,
+            ["Proxy:Tls:KeyFile"] = keyFile,
+            ["Proxy:Imap:Listeners:0:Address"] = "127.0.0.1",
+            ["Proxy:Imap:Listeners:0:Port"] = ports[0].ToString(),
+            ["Proxy:Imap:Listeners:1:Address"] = "127.0.0.1",
+            ["Proxy:Imap:Listeners:1:Port"] = ports[1].ToString(),
+            ["Proxy:Imap:Listeners:1:ImplicitTls"] = "true",
+            ["Proxy:Pop3:Listeners:0:Address"] = "127.0.0.1",
+            ["Proxy:Pop3:Listeners:0:Port"] = ports[2].ToString(),
+            ["Proxy:Pop3:Listeners:1:Address"] = "127.0.0.1",
+            ["Proxy:Pop3:Listeners:1:Port"] = ports[3].ToString(),
+            ["Proxy:Pop3:Listeners:1:ImplicitTls"] = "true",
+            ["Proxy:Backends:AttemptTimeout"] = "00:00:05",
+            ["Proxy:Backends:TotalTimeout"] = "00:00:10",
+            ["Proxy:Backends:ConnectTimeout"] = "00:00:02",
+        };
+        foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
+        {
+            config[key] = value;
+        }
+
+        var logs = new LogCapture();
+        var app = ProxyHost.Build([], builder =>
+        {
+            builder.Configuration.AddInMemoryCollection(config);
+            builder.Logging.AddProvider(logs);
+            builder.Logging.SetMinimumLevel(LogLevel.Debug);
+        }, contentRoot: folder);
+
+        var code = await ProxyHost.StartAsync(app);
+        if (code != 0)
+        {
+            await app.DisposeAsync();
+            throw new InvalidOperationException($"The proxy did not start (exit code {code}):\n{logs.AllText}");
+        }
+
+        return new ProxyUnderTest(app, folder, logs, ports);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+        try
+        {
+            Directory.Delete(_folder, recursive: true);
+        }
+        catch (IOException)
+        {
+            // A leftover temp folder is harmless.
+        }
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
