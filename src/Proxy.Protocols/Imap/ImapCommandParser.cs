@@ -163,7 +163,7 @@ public sealed class ImapCommandParser
         if (_tag is null)
         {
             var tagLength = Count(s, ImapSyntax.IsTagChar);
-            if (tagLength == 0)
+            if (tagLength == 0 || (tagLength < s.Length && s[tagLength] != (byte)' '))
             {
                 error = "Missing or invalid tag.";
                 return SegmentResult.Error;
