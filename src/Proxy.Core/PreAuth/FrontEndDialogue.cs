@@ -150,12 +150,14 @@ internal abstract partial class FrontEndDialogue : IFrontEndDialogue
     }
 
     /// <summary>
-    /// Switches to TLS after the go-ahead was written and flushed. Anything the
-    /// client sent after the STARTTLS line arrived in clear and must not be taken
-    /// as if it came over TLS (CVE-2011-0411), so it is dropped. False when the
-    /// handshake failed: the session ends.
+    /// Drops what the client sent after the STARTTLS/STLS line, writes and flushes
+    /// the go-ahead, then runs the handshake. Bytes that arrived in clear must not
+    /// be taken as if they came over TLS (CVE-2011-0411). They are dropped before
+    /// the go-ahead is sent, because after it the client's TLS hello may already be
+    /// in the buffer; anything injected later reaches the handshake and fails it.
+    /// False when the handshake failed: the session ends.
     /// </summary>
-    protected async ValueTask<bool> UpgradeToTlsAsync(CancellationToken cancellationToken)
+    protected async ValueTask<bool> StartTlsAsync(Action writeGoAhead, CancellationToken cancellationToken)
     {
         if (Connection.Input.TryRead(out var pending))
         {
@@ -166,6 +168,9 @@ internal abstract partial class FrontEndDialogue : IFrontEndDialogue
                 Log.PipelinedBytesDiscarded(_logger, Connection.Id, length);
             }
         }
+
+        writeGoAhead();
+        await FlushAsync(cancellationToken).ConfigureAwait(false);
 
         try
         {

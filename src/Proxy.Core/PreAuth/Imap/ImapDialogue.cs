@@ -186,7 +186,7 @@ internal sealed class ImapDialogue : FrontEndDialogue
                 WriteTagged(tag, ImapResponseStatus.Ok, null, "ID completed.");
                 return DialogueStep.Continue;
             case "STARTTLS" when arguments.Count == 0:
-                return await StartTlsAsync(tag, cancellationToken).ConfigureAwait(false);
+                return await HandleStartTlsAsync(tag, cancellationToken).ConfigureAwait(false);
             case "LOGIN" when arguments.Count == 2 && arguments[0].IsString && arguments[1].IsString:
                 return Login(tag, arguments[0], arguments[1]);
             case "AUTHENTICATE" when arguments.Count is 1 or 2 && arguments.All(a => a.Kind == ImapArgumentKind.Atom):
@@ -200,7 +200,7 @@ internal sealed class ImapDialogue : FrontEndDialogue
         }
     }
 
-    private async ValueTask<DialogueStep> StartTlsAsync(string tag, CancellationToken cancellationToken)
+    private async ValueTask<DialogueStep> HandleStartTlsAsync(string tag, CancellationToken cancellationToken)
     {
         if (Connection.IsEncrypted)
         {
@@ -214,9 +214,8 @@ internal sealed class ImapDialogue : FrontEndDialogue
             return DialogueStep.Continue;
         }
 
-        WriteTagged(tag, ImapResponseStatus.Ok, null, "Begin TLS negotiation now.");
-        await FlushAsync(cancellationToken).ConfigureAwait(false);
-        return await UpgradeToTlsAsync(cancellationToken).ConfigureAwait(false) ? DialogueStep.Continue : DialogueStep.End;
+        var upgraded = await StartTlsAsync(() => WriteTagged(tag, ImapResponseStatus.Ok, null, "Begin TLS negotiation now."), cancellationToken).ConfigureAwait(false);
+        return upgraded ? DialogueStep.Continue : DialogueStep.End;
     }
 
     private DialogueStep Login(string tag, ImapArgument user, ImapArgument password)

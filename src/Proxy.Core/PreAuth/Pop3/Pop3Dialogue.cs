@@ -129,7 +129,7 @@ internal sealed class Pop3Dialogue : FrontEndDialogue
                 Pop3ResponseWriter.WriteOk(Connection.Output, $"{_serverName} POP3 proxy signing off.");
                 return DialogueStep.End;
             case "STLS" when arguments.Count == 0:
-                return await StartTlsAsync(cancellationToken).ConfigureAwait(false);
+                return await HandleStlsAsync(cancellationToken).ConfigureAwait(false);
             case "USER" when arguments.Count == 1:
                 return User(arguments[0]);
             case "PASS" when arguments.Count == 1:
@@ -169,7 +169,7 @@ internal sealed class Pop3Dialogue : FrontEndDialogue
         yield return "IMPLEMENTATION Proxy";
     }
 
-    private async ValueTask<DialogueStep> StartTlsAsync(CancellationToken cancellationToken)
+    private async ValueTask<DialogueStep> HandleStlsAsync(CancellationToken cancellationToken)
     {
         if (Connection.IsEncrypted)
         {
@@ -183,12 +183,10 @@ internal sealed class Pop3Dialogue : FrontEndDialogue
             return DialogueStep.Continue;
         }
 
-        Pop3ResponseWriter.WriteOk(Connection.Output, "Begin TLS negotiation now.");
-        await FlushAsync(cancellationToken).ConfigureAwait(false);
-
         // A name given before TLS must not carry over into the secured session.
         _userName = null;
-        return await UpgradeToTlsAsync(cancellationToken).ConfigureAwait(false) ? DialogueStep.Continue : DialogueStep.End;
+        var upgraded = await StartTlsAsync(() => Pop3ResponseWriter.WriteOk(Connection.Output, "Begin TLS negotiation now."), cancellationToken).ConfigureAwait(false);
+        return upgraded ? DialogueStep.Continue : DialogueStep.End;
     }
 
     private DialogueStep User(string userName)
