@@ -172,9 +172,13 @@ internal abstract partial class FrontEndDialogue : IFrontEndDialogue
         writeGoAhead();
         await FlushAsync(cancellationToken).ConfigureAwait(false);
 
+        // The handshake is bounded by the same inactivity timeout: a client that asks for TLS and then stays silent must not hold the session.
+        var timeout = _options.PreAuthenticatedConnectionTimeout;
+        using var timer = new CancellationTokenSource(timeout > TimeSpan.Zero ? timeout : Timeout.InfiniteTimeSpan, _timeProvider);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timer.Token);
         try
         {
-            await Connection.UpgradeToTlsAsync(cancellationToken).ConfigureAwait(false);
+            await Connection.UpgradeToTlsAsync(linked.Token).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
@@ -339,7 +343,7 @@ internal abstract partial class FrontEndDialogue : IFrontEndDialogue
     private static bool IsConnectionFailure(Exception ex, CancellationToken cancellationToken) => ex switch
     {
         OperationCanceledException => !cancellationToken.IsCancellationRequested,
-        IOException or SocketException or ObjectDisposedException or InvalidOperationException => true,
+        IOException or SocketException or ObjectDisposedException => true,
         _ => false,
     };
 

@@ -41,6 +41,12 @@ internal sealed class DialogueHarness
         Func<IDuplexPipe, CancellationToken, ValueTask<IDuplexPipe>>? upgrade = tls switch
         {
             TlsMode.NoCertificate => null,
+            TlsMode.Hangs => async (transport, token) =>
+            {
+                TlsUpgrades++;
+                await Task.Delay(Timeout.InfiniteTimeSpan, token);
+                return transport;
+            },
             TlsMode.Fails => (_, _) =>
             {
                 TlsUpgrades++;
@@ -67,6 +73,8 @@ internal sealed class DialogueHarness
         Succeeds,
         Fails,
         NoCertificate,
+        /// <summary>The client never sends its hello: the handshake waits until cancelled.</summary>
+        Hangs,
     }
 
     public ClientConnection Connection { get; }

@@ -347,6 +347,31 @@ public sealed class ImapDialogueTests
     }
 
     [Fact]
+    public async Task ReadLogin_StartTlsHandshakeStalls_EndsAfterTimeout()
+    {
+        var h = new DialogueHarness(MailProtocol.Imap, tls: TlsMode.Hangs);
+        var login = h.StartReadLogin();
+        await h.ReadLineAsync();
+        await h.Time.WaitForTimerAsync(1);
+
+        await h.SendAsync("a STARTTLS\r\n");
+        await h.ExpectAsync("a OK Begin TLS negotiation now.");
+        await h.Time.WaitForTimerAsync(2);
+        h.Time.Advance(TimeSpan.FromSeconds(60));
+
+        Assert.Null(await Within(login));
+        Assert.Contains("StartTlsFailed", h.Logs.EventNames);
+    }
+
+    [Fact]
+    public async Task RejectLogin_NoPendingLogin_Throws()
+    {
+        var h = new DialogueHarness(MailProtocol.Imap);
+
+        await Assert.ThrowsAsync<InvalidOperationException>(() => h.Dialogue.RejectLoginAsync(LoginFailure.InvalidCredentials, false, CancellationToken.None).AsTask());
+    }
+
+    [Fact]
     public async Task ReadLogin_LineTooLong_SaysByeAndEnds()
     {
         var h = new DialogueHarness(MailProtocol.Imap, configure: o => o.Imap.MaxCommandSize = 64);
