@@ -36,6 +36,8 @@ internal static class EventIds
     public static readonly EventId ClientProtocolError = new(3107, nameof(ClientProtocolError));
     public static readonly EventId TooManyFailedLogins = new(3108, nameof(TooManyFailedLogins));
     public static readonly EventId SessionFailed = new(3109, nameof(SessionFailed));
+    public static readonly EventId PreAuthConnectionLost = new(3110, nameof(PreAuthConnectionLost));
+    public static readonly EventId PreAuthCredentialsRefused = new(3111, nameof(PreAuthCredentialsRefused));
 
     // Authentication, discovery and policy (steps 2-4).
     public static readonly EventId LoginSucceeded = new(3200, nameof(LoginSucceeded));

@@ -1,0 +1,273 @@
+using System.Text;
+using Microsoft.Extensions.Logging;
+using Proxy.Core.Configuration;
+using Proxy.Core.Listening;
+using Proxy.Core.Sessions;
+using Proxy.Protocols.Common;
+using Proxy.Protocols.Pop3;
+using Proxy.Protocols.Sasl;
+
+namespace Proxy.Core.PreAuth.Pop3;
+
+/// <summary>
+/// The POP3 AUTHORIZATION state (RFC 1939, 2449, 2595, 5034, 3206): greeting,
+/// CAPA, STLS, USER/PASS, AUTH PLAIN/LOGIN and QUIT. Anything else is refused.
+/// </summary>
+internal sealed class Pop3Dialogue : FrontEndDialogue
+{
+    private const string AuthenticationFailed = "Authentication failed.";
+    private const string PrivacyRequiredText = "Plaintext authentication disallowed on non-secure connections; use STLS.";
+
+    private readonly string _serverName;
+    private bool _greeted;
+    private bool _loginPending;
+    private string? _userName;
+
+    public Pop3Dialogue(ClientConnection connection, string serverName, Pop3Options options, TimeProvider timeProvider, ILogger logger)
+        : base(connection, options, timeProvider, logger)
+    {
+        _serverName = serverName;
+    }
+
+    protected override async ValueTask<LoginRequest?> RunAsync(CancellationToken cancellationToken)
+    {
+        if (!_greeted)
+        {
+            _greeted = true;
+            Pop3ResponseWriter.WriteOk(Connection.Output, $"{_serverName} POP3 proxy ready.");
+            await FlushAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        while (true)
+        {
+            var result = await ReadAsync(cancellationToken).ConfigureAwait(false);
+            var status = Pop3CommandParser.TryParse(result.Buffer, MaxCommandSize, out var consumed, out var examined, out var command, out var error);
+            Connection.Input.AdvanceTo(consumed, examined);
+
+            DialogueStep step;
+            switch (status)
+            {
+                case Pop3ParseStatus.Incomplete:
+                    if (result.IsCompleted)
+                    {
+                        throw new EndOfStreamException();
+                    }
+
+                    continue;
+                case Pop3ParseStatus.LineTooLong:
+                    LogProtocolError("command line too long");
+                    Pop3ResponseWriter.WriteErr(Connection.Output, null, "Command line too long.");
+                    step = DialogueStep.End;
+                    break;
+                case Pop3ParseStatus.Malformed:
+                    LogProtocolError(error!);
+                    Pop3ResponseWriter.WriteErr(Connection.Output, null, "Syntax error: " + error);
+                    step = DialogueStep.Continue;
+                    break;
+                default:
+                    step = await ExecuteAsync(command!, cancellationToken).ConfigureAwait(false);
+                    break;
+            }
+
+            await FlushAsync(cancellationToken).ConfigureAwait(false);
+            if (step.Ends)
+            {
+                return null;
+            }
+
+            if (step.Login is not null)
+            {
+                _loginPending = true;
+                return step.Login;
+            }
+        }
+    }
+
+    /// <summary>POP3 has no untagged goodbye: when closing, the caller just ends the connection after this line.</summary>
+    protected override void WriteRejection(LoginFailure failure, bool closing)
+    {
+        TakePendingLogin();
+        var (code, text) = failure switch
+        {
+            LoginFailure.InvalidCredentials or LoginFailure.PrivilegedAccountDenied => ("AUTH", AuthenticationFailed),
+            LoginFailure.CrossSiteDenied => ("SYS/PERM", "Your mailbox is in another site and cannot be reached through this server. Contact your administrator."),
+            LoginFailure.MailboxNotFound => ("SYS/PERM", "Your mailbox could not be located. Contact your administrator."),
+            LoginFailure.BackendUnavailable or LoginFailure.DirectoryUnavailable => ("SYS/TEMP", "The service is temporarily unavailable. Try again later."),
+            LoginFailure.PrivacyRequired => ("AUTH", PrivacyRequiredText),
+            _ => throw new ArgumentOutOfRangeException(nameof(failure)),
+        };
+        Pop3ResponseWriter.WriteErr(Connection.Output, code, text);
+    }
+
+    protected override void WriteAcceptance(string loginResponse)
+    {
+        TakePendingLogin();
+        LineWriter.WriteLine(Connection.Output, loginResponse);
+    }
+
+    protected override void WriteGoodbye(string reason) => Pop3ResponseWriter.WriteErr(Connection.Output, null, reason);
+
+    private void TakePendingLogin()
+    {
+        if (!_loginPending)
+        {
+            throw new InvalidOperationException("No login is pending on this dialogue.");
+        }
+
+        _loginPending = false;
+    }
+
+    private async ValueTask<DialogueStep> ExecuteAsync(Pop3Command command, CancellationToken cancellationToken)
+    {
+        var arguments = command.Arguments;
+        switch (command.Keyword)
+        {
+            case "CAPA" when arguments.Count == 0:
+                Pop3ResponseWriter.WriteMultiLine(Connection.Output, "Capability list follows", Capabilities());
+                return DialogueStep.Continue;
+            case "QUIT" when arguments.Count == 0:
+                Pop3ResponseWriter.WriteOk(Connection.Output, $"{_serverName} POP3 proxy signing off.");
+                return DialogueStep.End;
+            case "STLS" when arguments.Count == 0:
+                return await HandleStlsAsync(cancellationToken).ConfigureAwait(false);
+            case "USER" when arguments.Count == 1:
+                return User(arguments[0]);
+            case "PASS" when arguments.Count == 1:
+                return Pass(arguments[0]);
+            case "AUTH" when arguments.Count == 0:
+                Pop3ResponseWriter.WriteMultiLine(Connection.Output, "Supported mechanisms follow", LoginAllowed ? [SaslPlain.Name, SaslLogin.Name] : []);
+                return DialogueStep.Continue;
+            case "AUTH" when arguments.Count <= 2:
+                return await AuthenticateAsync(arguments, cancellationToken).ConfigureAwait(false);
+            case "CAPA" or "QUIT" or "STLS" or "USER" or "PASS" or "AUTH":
+                Pop3ResponseWriter.WriteErr(Connection.Output, null, $"Invalid arguments for {command.Keyword}.");
+                return DialogueStep.Continue;
+            default:
+                Pop3ResponseWriter.WriteErr(Connection.Output, null, "Unknown command, or command not valid before login.");
+                return DialogueStep.Continue;
+        }
+    }
+
+    private IEnumerable<string> Capabilities()
+    {
+        yield return "TOP";
+        yield return "UIDL";
+        yield return "RESP-CODES";
+        yield return "AUTH-RESP-CODE";
+        yield return "PIPELINING";
+        if (LoginAllowed)
+        {
+            yield return "USER";
+            yield return "SASL PLAIN LOGIN";
+        }
+
+        if (Connection.CanStartTls)
+        {
+            yield return "STLS";
+        }
+
+        yield return "IMPLEMENTATION Proxy";
+    }
+
+    private async ValueTask<DialogueStep> HandleStlsAsync(CancellationToken cancellationToken)
+    {
+        if (Connection.IsEncrypted)
+        {
+            Pop3ResponseWriter.WriteErr(Connection.Output, null, "Command not permitted when TLS active.");
+            return DialogueStep.Continue;
+        }
+
+        if (!Connection.CanStartTls)
+        {
+            Pop3ResponseWriter.WriteErr(Connection.Output, null, "STLS is not available.");
+            return DialogueStep.Continue;
+        }
+
+        // A name given before TLS must not carry over into the secured session.
+        _userName = null;
+        var upgraded = await StartTlsAsync(() => Pop3ResponseWriter.WriteOk(Connection.Output, "Begin TLS negotiation now."), cancellationToken).ConfigureAwait(false);
+        return upgraded ? DialogueStep.Continue : DialogueStep.End;
+    }
+
+    private DialogueStep User(string userName)
+    {
+        if (!LoginAllowed)
+        {
+            LogPrivacyRequired("USER");
+            Pop3ResponseWriter.WriteErr(Connection.Output, "AUTH", PrivacyRequiredText);
+            return DialogueStep.Continue;
+        }
+
+        _userName = userName;
+        Pop3ResponseWriter.WriteOk(Connection.Output, "Send your password.");
+        return DialogueStep.Continue;
+    }
+
+    private DialogueStep Pass(string password)
+    {
+        const string Mechanism = "USER";
+        var userName = _userName;
+
+        // RFC 1939: after PASS, successful or not, the client starts again with USER.
+        _userName = null;
+        if (userName is null)
+        {
+            Pop3ResponseWriter.WriteErr(Connection.Output, null, "Send USER first.");
+            return DialogueStep.Continue;
+        }
+
+        if (!LoginAllowed)
+        {
+            LogPrivacyRequired(Mechanism);
+            Pop3ResponseWriter.WriteErr(Connection.Output, "AUTH", PrivacyRequiredText);
+            return DialogueStep.Continue;
+        }
+
+        if (!AreAcceptable(Mechanism, userName, password))
+        {
+            Pop3ResponseWriter.WriteErr(Connection.Output, "AUTH", AuthenticationFailed);
+            return DialogueStep.Continue;
+        }
+
+        return DialogueStep.LoggedIn(new LoginRequest(userName, password, Mechanism));
+    }
+
+    private async ValueTask<DialogueStep> AuthenticateAsync(IReadOnlyList<string> arguments, CancellationToken cancellationToken)
+    {
+        var mechanism = arguments[0].ToUpperInvariant();
+        if (!LoginAllowed)
+        {
+            LogPrivacyRequired(mechanism);
+            Pop3ResponseWriter.WriteErr(Connection.Output, "AUTH", PrivacyRequiredText);
+            return DialogueStep.Continue;
+        }
+
+        if (mechanism is not (SaslPlain.Name or SaslLogin.Name))
+        {
+            Pop3ResponseWriter.WriteErr(Connection.Output, null, "Unsupported authentication mechanism.");
+            return DialogueStep.Continue;
+        }
+
+        var initialResponse = arguments.Count == 2 ? Encoding.ASCII.GetBytes(arguments[1]) : null;
+        var (outcome, userName, password) = await RunSaslAsync(mechanism, initialResponse, cancellationToken).ConfigureAwait(false);
+        switch (outcome)
+        {
+            case SaslOutcome.Success:
+                return DialogueStep.LoggedIn(new LoginRequest(userName, password, mechanism == SaslPlain.Name ? "PLAIN" : "AUTH-LOGIN"));
+            case SaslOutcome.Cancelled:
+                Pop3ResponseWriter.WriteErr(Connection.Output, null, "Authentication cancelled.");
+                return DialogueStep.Continue;
+            case SaslOutcome.InvalidBase64:
+                LogProtocolError("invalid base64 in AUTH");
+                Pop3ResponseWriter.WriteErr(Connection.Output, null, "Invalid base64 data.");
+                return DialogueStep.Continue;
+            case SaslOutcome.LineTooLong:
+                LogProtocolError("AUTH response line too long");
+                Pop3ResponseWriter.WriteErr(Connection.Output, null, "Command line too long.");
+                return DialogueStep.End;
+            default:
+                Pop3ResponseWriter.WriteErr(Connection.Output, "AUTH", AuthenticationFailed);
+                return DialogueStep.Continue;
+        }
+    }
+}
