@@ -40,16 +40,45 @@ public static partial class TopologyServiceCollectionExtensions
 
     internal static TopologyOptions Bind(IConfiguration configuration)
     {
-        try
+        var section = configuration.GetSection(SectionName);
+
+        // The binder silently drops a list element it cannot convert (a port written
+        // as text would make a whole server vanish), so each element is bound alone first
+        // to name the problem. Unknown keys are errors: a misspelt key would otherwise be ignored.
+        var errors = new List<string>();
+        CheckElements<ServerOptions>(section, "Servers", errors);
+        CheckElements<DatabaseOptions>(section, "Databases", errors);
+        if (errors.Count == 0)
         {
-            return configuration.GetSection(SectionName).Get<TopologyOptions>() ?? new TopologyOptions();
+            try
+            {
+                return section.Get<TopologyOptions>(Strict) ?? new TopologyOptions();
+            }
+            catch (InvalidOperationException ex)
+            {
+                errors.Add($"{SectionName}: {ex.Message}");
+            }
         }
-        catch (InvalidOperationException ex)
+
+        throw new TopologyValidationException(errors);
+    }
+
+    private static void CheckElements<T>(IConfigurationSection section, string list, List<string> errors)
+    {
+        foreach (var element in section.GetSection(list).GetChildren())
         {
-            // The binder names the key and value it could not convert, e.g. a port written as text.
-            throw new TopologyValidationException([$"{SectionName}: {ex.Message}"]);
+            try
+            {
+                element.Get<T>(Strict);
+            }
+            catch (InvalidOperationException ex)
+            {
+                errors.Add($"{SectionName}:{list}[{element.Key}]: {ex.Message}");
+            }
         }
     }
+
+    private static void Strict(BinderOptions options) => options.ErrorOnUnknownConfiguration = true;
 
     private static void Rebuild(IConfiguration configuration, TopologyProvider topology, ILogger logger)
     {
