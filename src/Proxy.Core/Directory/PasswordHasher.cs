@@ -20,6 +20,7 @@ public static class PasswordHasher
     private const int KeySize = 32;
     private const int MinimumSaltSize = 8;
     private const int MinimumKeySize = 16;
+    private const int MaximumSize = 64;
 
     // A hash claiming more work than this is treated as malformed: a typo must not
     // turn every login of that user into minutes of CPU.
@@ -95,6 +96,6 @@ public static class PasswordHasher
             return false;
         }
 
-        return salt.Length >= MinimumSaltSize && key.Length >= MinimumKeySize;
+        return salt.Length is >= MinimumSaltSize and <= MaximumSize && key.Length is >= MinimumKeySize and <= MaximumSize;
     }
 }
