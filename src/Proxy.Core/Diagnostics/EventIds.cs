@@ -49,6 +49,17 @@ internal static class EventIds
     public static readonly EventId DirectoryLoaded = new(3206, nameof(DirectoryLoaded));
     public static readonly EventId LoadBalancerNameInConnectionSettings = new(3207, nameof(LoadBalancerNameInConnectionSettings));
 
+    // Directory, discovery and policy details (3210-3249).
+    public static readonly EventId DirectoryPasswordHashMalformed = new(3210, nameof(DirectoryPasswordHashMalformed));
+    public static readonly EventId DirectoryUnknownUser = new(3211, nameof(DirectoryUnknownUser));
+    public static readonly EventId DirectoryWrongPassword = new(3212, nameof(DirectoryWrongPassword));
+    public static readonly EventId DirectoryAccountDisabled = new(3213, nameof(DirectoryAccountDisabled));
+    public static readonly EventId DirectoryLoginNameRejected = new(3214, nameof(DirectoryLoginNameRejected));
+    public static readonly EventId DirectoryReloadFailed = new(3215, nameof(DirectoryReloadFailed));
+    public static readonly EventId MailboxHasNoCandidates = new(3216, nameof(MailboxHasNoCandidates));
+    public static readonly EventId TopologyReloaded = new(3217, nameof(TopologyReloaded));
+    public static readonly EventId TopologyReloadFailed = new(3218, nameof(TopologyReloadFailed));
+
     // Backends (step 5).
     public static readonly EventId BackendAttemptSucceeded = new(3300, nameof(BackendAttemptSucceeded));
     public static readonly EventId BackendAttemptFailed = new(3301, nameof(BackendAttemptFailed));
