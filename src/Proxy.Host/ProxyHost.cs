@@ -154,7 +154,25 @@ public static partial class ProxyHost
 
             return ExitConfigurationInvalid;
         }
-        catch (Exception ex) when (ex is InvalidOperationException or FormatException or IOException or InvalidDataException || ex.GetType().Name.EndsWith("ValidationException", StringComparison.Ordinal))
+        catch (TopologyValidationException ex)
+        {
+            foreach (var error in ex.Errors)
+            {
+                Log.ConfigurationInvalid(logger, error);
+            }
+
+            return ExitConfigurationInvalid;
+        }
+        catch (DirectoryFileException ex)
+        {
+            foreach (var error in ex.Errors)
+            {
+                Log.ConfigurationInvalid(logger, $"Proxy:DirectoryFile: {error}");
+            }
+
+            return ExitConfigurationInvalid;
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or FormatException or IOException)
         {
             Log.ConfigurationInvalid(logger, ex.Message);
             return ExitConfigurationInvalid;

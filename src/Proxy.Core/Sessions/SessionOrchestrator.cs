@@ -24,7 +24,7 @@ internal sealed partial class SessionOrchestrator(
     IUserDirectory directory,
     ITopologyProvider topology,
     IMailboxLocator locator,
-    SessionPolicy policy,
+    ISessionPolicy policy,
     IBackendConnector connector,
     IOptionsMonitor<ProxyOptions> options,
     ProxyMetrics metrics,
@@ -141,12 +141,12 @@ internal sealed partial class SessionOrchestrator(
 
         if (location is null)
         {
-            Log.MailboxNotLocated(logger, client.Id, user.UserPrincipalName, user.Database);
+            // The locator has logged which part of the topology is missing.
             return LoginOutcome.Failed(LoginFailure.MailboxNotFound);
         }
 
         // :: Step 4: decide (cross-site, privileged accounts); the policy logs its own denials
-        var decision = policy.Evaluate(protocol, user, location, snapshot.LocalSite);
+        var decision = policy.Evaluate(protocol, user, location, snapshot.LocalSite, ClientAddress(client));
         if (decision != PolicyDecision.Allowed)
         {
             return LoginOutcome.Failed(decision == PolicyDecision.CrossSiteDenied
@@ -228,10 +228,6 @@ internal sealed partial class SessionOrchestrator(
         [LoggerMessage(EventId = 3203, EventName = nameof(EventIds.LoginFailedDirectoryUnavailable), Level = LogLevel.Error,
             Message = "Session {SessionId}: the directory could not be asked for {User}")]
         public static partial void DirectoryUnavailable(ILogger logger, string sessionId, string user);
-
-        [LoggerMessage(EventId = 3204, EventName = nameof(EventIds.MailboxNotLocated), Level = LogLevel.Error,
-            Message = "Session {SessionId}: the mailbox of {User} is on database {Database}, which the topology does not place on any server")]
-        public static partial void MailboxNotLocated(ILogger logger, string sessionId, string user, string database);
 
         [LoggerMessage(EventId = 3400, EventName = nameof(EventIds.RelayEnded), Level = LogLevel.Information,
             Message = "Session {SessionId}: relay to {Server} ended ({End}); client->backend {Up} bytes, backend->client {Down} bytes")]
