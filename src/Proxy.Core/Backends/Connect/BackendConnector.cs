@@ -47,7 +47,7 @@ internal sealed partial class BackendConnector : IBackendConnector
     {
         var login = _logins.GetValueOrDefault(protocol)
             ?? throw new InvalidOperationException($"No backend login is registered for {protocol}.");
-        var walk = new Walk(protocol, attempts, credentials, login, _options.CurrentValue.Backends, cancellationToken);
+        var walk = new Walk(attempts, credentials, login, _options.CurrentValue.Backends, cancellationToken);
         var started = _timeProvider.GetTimestamp();
         try
         {
@@ -172,7 +172,6 @@ internal sealed partial class BackendConnector : IBackendConnector
 
     /// <summary>One call's walk: its inputs and what the attempts so far said.</summary>
     private sealed class Walk(
-        MailProtocol protocol,
         IReadOnlyList<ConnectionAttempt> attempts,
         BackendCredentials credentials,
         IBackendLogin login,
@@ -181,8 +180,6 @@ internal sealed partial class BackendConnector : IBackendConnector
     {
         private bool _anyTemporaryFailure;
         private BackendFailureKind _lastFailure = BackendFailureKind.NoEndpoints;
-
-        public MailProtocol Protocol { get; } = protocol;
 
         public IReadOnlyList<ConnectionAttempt> Attempts { get; } = attempts;
 
