@@ -104,7 +104,7 @@ internal sealed partial class BackendConnector : IBackendConnector
 
                 return session;
             }
-            catch (Exception e) when (Classify(e) is { } failure)
+            catch (Exception e) when (Classify(e, connection.State) is { } failure)
             {
                 (kind, reason) = failure;
             }
@@ -155,9 +155,11 @@ internal sealed partial class BackendConnector : IBackendConnector
         return connection.ToSession(loginResponse);
     }
 
-    private static (BackendFailureKind Kind, string Reason)? Classify(Exception exception) => exception switch
+    private static (BackendFailureKind Kind, string Reason)? Classify(Exception exception, string state) => exception switch
     {
         BackendFailureException e => (e.Kind, e.Message),
+        // A server that accepts connections but never greets is as broken as one that greets wrongly.
+        TimeoutRejectedException when state == BackendLoginState.Banner => (BackendFailureKind.BadGreeting, "no greeting within Backends:AttemptTimeout"),
         TimeoutRejectedException => (BackendFailureKind.Timeout, "the attempt ran past Backends:AttemptTimeout"),
         AuthenticationException e => (BackendFailureKind.Tls, e.Message),
         // The connection broke under the dialogue (reset, closed mid-write).

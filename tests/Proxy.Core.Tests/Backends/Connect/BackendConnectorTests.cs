@@ -127,8 +127,26 @@ public sealed class BackendConnectorTests
         await using var session = result.Session;
         Assert.Equal("B", session!.Server.Name);
         Assert.InRange(stopwatch.Elapsed, TimeSpan.FromMilliseconds(250), TimeSpan.FromSeconds(2));
-        Assert.Contains(harness.Logger.WithEvent("BackendAttemptFailed"), e => e.Message.Contains("Timeout (state=banner)"));
+        Assert.Contains(harness.Logger.WithEvent("BackendAttemptFailed"), e => e.Message.Contains("BadGreeting (state=banner)"));
         await silent.WhenScriptsDoneAsync();
+    }
+
+    [Fact]
+    public async Task ConnectAsync_BackendStallsAfterLoginCommand_TimeoutThenNextIsTried()
+    {
+        var harness = new ConnectorHarness(o => o.AttemptTimeout = TimeSpan.FromMilliseconds(300));
+        await using var stalling = FakeBackend.Start(async client =>
+        {
+            await client.SendAsync($"* OK [CAPABILITY {FakeImapScript.DovecotCapabilities}] ready\r\n");
+            await client.ReadToEndAsync();
+        });
+        await using var good = FakeBackend.Start(new FakeImapScript().RunAsync);
+
+        var result = await harness.ImapAsync(Alice, Attempt(Server("A"), stalling, BackendMethod.Plain), Attempt(Server("B"), good, BackendMethod.Plain));
+
+        await using var session = result.Session;
+        Assert.Equal("B", session!.Server.Name);
+        Assert.Contains(harness.Logger.WithEvent("BackendAttemptFailed"), e => e.Message.Contains("Timeout (state=login)"));
     }
 
     [Fact]
