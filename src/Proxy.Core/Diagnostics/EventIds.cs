@@ -67,6 +67,7 @@ internal static class EventIds
     public static readonly EventId BackendUnavailable = new(3303, nameof(BackendUnavailable));
     public static readonly EventId BackendRejectedCredentials = new(3304, nameof(BackendRejectedCredentials));
     public static readonly EventId BackendCertificateRejected = new(3305, nameof(BackendCertificateRejected));
+    public static readonly EventId BackendPlaintextAttemptSkipped = new(3310, nameof(BackendPlaintextAttemptSkipped));
 
     // Relay (step 6).
     public static readonly EventId RelayEnded = new(3400, nameof(RelayEnded));

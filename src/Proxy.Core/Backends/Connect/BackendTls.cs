@@ -1,0 +1,162 @@
+using System.Net.Security;
+using System.Security.Authentication;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+using Microsoft.Extensions.Logging;
+using Proxy.Core.Configuration;
+using Proxy.Core.Diagnostics;
+using Proxy.Core.Discovery;
+
+namespace Proxy.Core.Backends.Connect;
+
+/// <summary>
+/// Secures a backend connection: the one handshake and certificate policy used for
+/// implicit TLS and for STARTTLS/STLS alike, so both are validated the same way.
+/// </summary>
+internal sealed partial class BackendTls(ILogger logger)
+{
+    private const SslProtocols MinimumProtocols = SslProtocols.Tls12 | SslProtocols.Tls13;
+
+    /// <summary>Handshakes over <paramref name="inner"/>; the returned stream owns it. Throws <see cref="BackendFailureException"/> (Tls).</summary>
+    public async Task<SslStream> AuthenticateAsync(Stream inner, ConnectionAttempt attempt, CancellationToken cancellationToken)
+    {
+        var tls = attempt.Server.Tls;
+        var customRoots = LoadCustomRoots(tls);
+        var ssl = new SslStream(inner, leaveInnerStreamOpen: false);
+        var options = new SslClientAuthenticationOptions
+        {
+            // An IP address here is validated against the certificate's IP SANs and, as TLS wants, sent without SNI.
+            TargetHost = tls.ServerName ?? attempt.Endpoint.Host,
+            EnabledSslProtocols = MinimumProtocols,
+            RemoteCertificateValidationCallback = (_, certificate, chain, errors) =>
+                Validate(attempt, customRoots, certificate, chain, errors),
+        };
+        try
+        {
+            await ssl.AuthenticateAsClientAsync(options, cancellationToken).ConfigureAwait(false);
+            return ssl;
+        }
+        catch (Exception e) when (e is AuthenticationException or IOException)
+        {
+            await ssl.DisposeAsync().ConfigureAwait(false);
+            throw new BackendFailureException(BackendFailureKind.Tls, $"TLS handshake failed: {e.Message}", e);
+        }
+        catch
+        {
+            await ssl.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+        finally
+        {
+            foreach (var root in customRoots)
+            {
+                root.Dispose();
+            }
+        }
+    }
+
+    private static X509Certificate2Collection LoadCustomRoots(BackendTlsOptions tls)
+    {
+        var roots = new X509Certificate2Collection();
+        if (string.IsNullOrEmpty(tls.CaFile))
+        {
+            return roots;
+        }
+
+        try
+        {
+            roots.ImportFromPemFile(tls.CaFile);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or CryptographicException)
+        {
+            throw new BackendFailureException(BackendFailureKind.Tls, $"CA file '{tls.CaFile}' could not be read: {e.Message}", e);
+        }
+
+        return roots;
+    }
+
+    private bool Validate(
+        ConnectionAttempt attempt,
+        X509Certificate2Collection customRoots,
+        X509Certificate? certificate,
+        X509Chain? chain,
+        SslPolicyErrors errors)
+    {
+        var tls = attempt.Server.Tls;
+        if (tls.AcceptAnyCertificate)
+        {
+            return true;
+        }
+
+        if (certificate is X509Certificate2 presented)
+        {
+            // A pinned thumbprint is the administrator vouching for exactly this certificate, name and chain included.
+            if (MatchesThumbprint(presented, tls.Thumbprint))
+            {
+                return true;
+            }
+
+            if (errors == SslPolicyErrors.None)
+            {
+                return true;
+            }
+
+            // Only a chain the system does not trust can be rescued by the CA file: a wrong name or no certificate stays fatal.
+            if (customRoots.Count > 0
+                && errors == SslPolicyErrors.RemoteCertificateChainErrors
+                && ChainsToCustomRoot(presented, chain, customRoots))
+            {
+                return true;
+            }
+        }
+
+        Log.CertificateRejected(
+            logger,
+            attempt.Server.Name,
+            attempt.Endpoint.ToString(),
+            certificate?.Subject ?? "(none)",
+            errors,
+            DescribeChain(chain));
+        return false;
+    }
+
+    private static bool MatchesThumbprint(X509Certificate2 certificate, string? thumbprint)
+    {
+        if (string.IsNullOrWhiteSpace(thumbprint))
+        {
+            return false;
+        }
+
+        var wanted = new string(thumbprint.Where(Uri.IsHexDigit).ToArray());
+        return string.Equals(wanted, certificate.GetCertHashString(HashAlgorithmName.SHA256), StringComparison.OrdinalIgnoreCase)
+            || string.Equals(wanted, certificate.GetCertHashString(HashAlgorithmName.SHA1), StringComparison.OrdinalIgnoreCase);
+    }
+
+    private static bool ChainsToCustomRoot(X509Certificate2 certificate, X509Chain? presentedChain, X509Certificate2Collection customRoots)
+    {
+        using var chain = new X509Chain();
+        chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
+        chain.ChainPolicy.CustomTrustStore.AddRange(customRoots);
+        chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
+        if (presentedChain is not null)
+        {
+            // The intermediates the backend sent.
+            chain.ChainPolicy.ExtraStore.AddRange(presentedChain.ChainPolicy.ExtraStore);
+        }
+
+        return chain.Build(certificate);
+    }
+
+    private static string DescribeChain(X509Chain? chain) =>
+        chain is null || chain.ChainStatus.Length == 0
+            ? "-"
+            : string.Join(", ", chain.ChainStatus.Select(s => s.Status).Distinct());
+
+    private static partial class Log
+    {
+        [LoggerMessage(EventId = 3305, EventName = nameof(EventIds.BackendCertificateRejected), Level = LogLevel.Warning,
+            Message = "Backend {Server} at {Endpoint}: certificate '{Subject}' rejected ({PolicyErrors}; chain: {ChainStatus}). Configure Tls:CaFile or Tls:Thumbprint for this server to trust it.")]
+        public static partial void CertificateRejected(
+            ILogger logger, string server, string endpoint, string subject, SslPolicyErrors policyErrors, string chainStatus);
+    }
+}
