@@ -19,9 +19,10 @@ internal sealed class ProxyOptionsValidator : IValidateOptions<ProxyOptions>
             errors.Add($"Proxy:Imap:MaxLiteralSize: {options.Imap.MaxLiteralSize} must be between 1 and 1048576 bytes");
         }
 
-        Positive("Proxy:Backends:AttemptTimeout", options.Backends.AttemptTimeout, errors);
-        Positive("Proxy:Backends:TotalTimeout", options.Backends.TotalTimeout, errors);
-        Positive("Proxy:Backends:ConnectTimeout", options.Backends.ConnectTimeout, errors);
+        // Polly's timeout strategy accepts 10 ms to 24 h; say so at start rather than at the first login.
+        PollyRange("Proxy:Backends:AttemptTimeout", options.Backends.AttemptTimeout, errors);
+        PollyRange("Proxy:Backends:TotalTimeout", options.Backends.TotalTimeout, errors);
+        PollyRange("Proxy:Backends:ConnectTimeout", options.Backends.ConnectTimeout, errors);
 
         var wantsTls = options.Imap.Listeners.Concat(options.Pop3.Listeners).Any(l => l.ImplicitTls);
         if (wantsTls && string.IsNullOrWhiteSpace(options.Tls.CertificateFile))
@@ -101,6 +102,14 @@ internal sealed class ProxyOptionsValidator : IValidateOptions<ProxyOptions>
     private static IEnumerable<(string Key, ListenerOptions Listener)> AllListeners(ProxyOptions options) =>
         options.Imap.Listeners.Select((l, i) => ($"Proxy:Imap:Listeners:{i}", l))
             .Concat(options.Pop3.Listeners.Select((l, i) => ($"Proxy:Pop3:Listeners:{i}", l)));
+
+    private static void PollyRange(string key, TimeSpan value, List<string> errors)
+    {
+        if (value < TimeSpan.FromMilliseconds(10) || value > TimeSpan.FromHours(24))
+        {
+            errors.Add($"{key}: {value} must be between 00:00:00.010 and 1.00:00:00");
+        }
+    }
 
     private static void Positive(string key, TimeSpan value, List<string> errors)
     {
