@@ -199,13 +199,10 @@ def pbkdf2_hash(password):
 
 
 def write_directory(run):
-    path = os.path.join(run, "directory.json")
-    if os.path.exists(path):
-        return  # hashing is slow on purpose; 'lab.sh clean' regenerates
-    users = [{"UserPrincipalName": upn, "PasswordHash": pbkdf2_hash(password),
-              "Database": database, "IsPrivileged": privileged}
+    """The proxy's directory file (src/Proxy.Core/Directory/DirectoryFileLoader.cs); about a second of hashing."""
+    users = [{"UserPrincipalName": upn, "PasswordHash": pbkdf2_hash(password), "Database": database, "Privileged": privileged}
              for upn, password, database, privileged in USERS]
-    write(path, json.dumps({"Directory": {"NetBiosDomain": "CONTOSO", "Users": users}}, indent=2) + "\n")
+    write(os.path.join(run, "directory.json"), json.dumps({"NetBiosDomain": "CONTOSO", "Users": users}, indent=2) + "\n")
 
 
 def write_topology(run):
