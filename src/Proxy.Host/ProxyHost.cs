@@ -83,6 +83,8 @@ public static partial class ProxyHost
 
         var listeners = TryReadListeners(builder.Configuration);
         var http = HttpEndPoints(builder.Configuration);
+        // Every endpoint is bound explicitly below; without this Kestrel warns that it overrides "Urls".
+        builder.WebHost.UseUrls();
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             foreach (var listener in listeners)
