@@ -140,8 +140,9 @@ public static partial class ProxyHost
         {
             var options = app.Services.GetRequiredService<IOptions<ProxyOptions>>().Value;
             _ = app.Services.GetRequiredService<FrontEndCertificate>().Certificate;
-            _ = app.Services.GetRequiredService<ITopologyProvider>().Current;
+            var topology = app.Services.GetRequiredService<ITopologyProvider>().Current;
             _ = app.Services.GetRequiredService<IUserDirectory>();
+            WarnAboutWeakenedSecurity(options, topology, logger);
             if (!ListenerBindCheck.TryBindAll(BindTargets(options, app.Configuration), logger))
             {
                 return ExitListenerFailed;
@@ -199,6 +200,20 @@ public static partial class ProxyHost
         return 0;
     }
 
+    /// <summary>Settings that lower a default are legitimate, but an operator must see them in the log.</summary>
+    private static void WarnAboutWeakenedSecurity(ProxyOptions options, TopologySnapshot topology, ILogger logger)
+    {
+        foreach (var server in topology.Servers.Values.Where(s => s.Tls.AcceptAnyCertificate))
+        {
+            Log.AcceptAnyCertificate(logger, server.Name);
+        }
+
+        if (options.Backends.AllowPlaintext)
+        {
+            Log.BackendPlaintextAllowed(logger);
+        }
+    }
+
     private static IEnumerable<string> ConfigFiles(string[] args)
     {
         for (var i = 0; i < args.Length - 1; i++)
@@ -252,6 +267,14 @@ public static partial class ProxyHost
         [LoggerMessage(EventId = 3003, EventName = nameof(EventIds.ConfigurationInvalid), Level = LogLevel.Critical,
             Message = "Configuration invalid: {Problem}")]
         public static partial void ConfigurationInvalid(ILogger logger, string problem);
+
+        [LoggerMessage(EventId = 3005, EventName = nameof(EventIds.AcceptAnyCertificateConfigured), Level = LogLevel.Warning,
+            Message = "Backend server {Server} is configured with AcceptAnyCertificate: its TLS certificate is not validated")]
+        public static partial void AcceptAnyCertificate(ILogger logger, string server);
+
+        [LoggerMessage(EventId = 3006, EventName = nameof(EventIds.BackendPlaintextAllowed), Level = LogLevel.Warning,
+            Message = "Proxy:Backends:AllowPlaintext is true: user passwords may be sent to backends without TLS")]
+        public static partial void BackendPlaintextAllowed(ILogger logger);
 
         [LoggerMessage(EventId = 3001, EventName = nameof(EventIds.ListenerStarted), Level = LogLevel.Information,
             Message = "Listening for {Protocol} on {EndPoint} (implicit TLS: {ImplicitTls})")]

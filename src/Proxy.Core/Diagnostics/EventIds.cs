@@ -10,7 +10,6 @@ namespace Proxy.Core.Diagnostics;
 internal static class EventIds
 {
     // Exchange's ids.
-    public static readonly EventId PlaintextBasicAuth = new(1004, nameof(PlaintextBasicAuth));
     public static readonly EventId CrossSiteSessionDenied = new(1008, nameof(CrossSiteSessionDenied));
     public static readonly EventId ListenerIpv6Disabled = new(1017, nameof(ListenerIpv6Disabled));
     public static readonly EventId ListenerAddressInUse = new(1018, nameof(ListenerAddressInUse));
@@ -20,10 +19,9 @@ internal static class EventIds
 
     // Host and configuration.
     public static readonly EventId ListenerStarted = new(3001, nameof(ListenerStarted));
-    public static readonly EventId ListenerBindFailed = new(3002, nameof(ListenerBindFailed));
     public static readonly EventId ConfigurationInvalid = new(3003, nameof(ConfigurationInvalid));
-    public static readonly EventId ConfigurationLoaded = new(3004, nameof(ConfigurationLoaded));
     public static readonly EventId AcceptAnyCertificateConfigured = new(3005, nameof(AcceptAnyCertificateConfigured));
+    public static readonly EventId BackendPlaintextAllowed = new(3006, nameof(BackendPlaintextAllowed));
 
     // Sessions (steps 1, 2 and 6).
     public static readonly EventId SessionStarted = new(3100, nameof(SessionStarted));

@@ -88,6 +88,11 @@ internal sealed partial class SessionOrchestrator(
                         cancellationToken).ConfigureAwait(false);
                     metrics.Relayed(protocol, result.ClientToBackendBytes, result.BackendToClientBytes);
                     relaySpan?.SetTag("proxy.relay.end", result.End.ToString());
+                    if (result.End == RelayEnd.IdleTimeout)
+                    {
+                        Log.IdleTimeout(logger, client.Id, protocolOptions.AuthenticatedConnectionTimeout);
+                    }
+
                     Log.RelayEnded(logger, client.Id, backend.Server.Name, result.End, result.ClientToBackendBytes, result.BackendToClientBytes);
                 }
 
@@ -228,6 +233,10 @@ internal sealed partial class SessionOrchestrator(
         [LoggerMessage(EventId = 3203, EventName = nameof(EventIds.LoginFailedDirectoryUnavailable), Level = LogLevel.Error,
             Message = "Session {SessionId}: the directory could not be asked for {User}")]
         public static partial void DirectoryUnavailable(ILogger logger, string sessionId, string user);
+
+        [LoggerMessage(EventId = 3103, EventName = nameof(EventIds.IdleTimeout), Level = LogLevel.Information,
+            Message = "Session {SessionId}: idle for {Timeout} after login; closed")]
+        public static partial void IdleTimeout(ILogger logger, string sessionId, TimeSpan timeout);
 
         [LoggerMessage(EventId = 3400, EventName = nameof(EventIds.RelayEnded), Level = LogLevel.Information,
             Message = "Session {SessionId}: relay to {Server} ended ({End}); client->backend {Up} bytes, backend->client {Down} bytes")]
