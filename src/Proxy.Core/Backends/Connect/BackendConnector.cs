@@ -24,14 +24,17 @@ internal sealed partial class BackendConnector : IBackendConnector
     private readonly TimeProvider _timeProvider;
     private readonly Dictionary<MailProtocol, IBackendLogin> _logins;
     private readonly BackendTls _tls;
+    private readonly ProxyMetrics? _metrics;
     private readonly ConcurrentDictionary<TimeSpan, ResiliencePipeline> _timeouts = new();
 
     public BackendConnector(
         IOptionsMonitor<ProxyOptions> options,
         ILogger<BackendConnector> logger,
         TimeProvider timeProvider,
-        IEnumerable<IBackendLogin> logins)
+        IEnumerable<IBackendLogin> logins,
+        ProxyMetrics? metrics = null)
     {
+        _metrics = metrics;
         _options = options;
         _logger = logger;
         _timeProvider = timeProvider;
@@ -97,6 +100,7 @@ internal sealed partial class BackendConnector : IBackendConnector
                     .ExecuteAsync(attemptToken => AttemptAsync(connection, walk, attemptToken), budgetToken)
                     .ConfigureAwait(false);
                 Log.AttemptSucceeded(_logger, server.Name, endpoint.ToString(), endpoint.Method, walk.Credentials.UserName, ElapsedMs(started));
+                _metrics?.BackendAttempt(server.Name, endpoint.Method, "success", _timeProvider.GetElapsedTime(started));
                 if (endpoint.Method == BackendMethod.Plain)
                 {
                     Log.PlaintextFallback(_logger, server.Name, endpoint.ToString(), walk.Credentials.UserName);
@@ -124,6 +128,7 @@ internal sealed partial class BackendConnector : IBackendConnector
 
             await connection.DisposeAsync().ConfigureAwait(false);
             walk.Record(kind);
+            _metrics?.BackendAttempt(server.Name, endpoint.Method, MetricOutcome(kind), _timeProvider.GetElapsedTime(started));
             Log.AttemptFailed(_logger, server.Name, endpoint.ToString(), endpoint.Method, kind, connection.State, ElapsedMs(started), reason);
             if (kind == BackendFailureKind.AuthRejected)
             {
@@ -169,6 +174,18 @@ internal sealed partial class BackendConnector : IBackendConnector
 
     private ResiliencePipeline Timeout(TimeSpan timeout) =>
         _timeouts.GetOrAdd(timeout, t => new ResiliencePipelineBuilder { TimeProvider = _timeProvider }.AddTimeout(t).Build());
+
+    private static string MetricOutcome(BackendFailureKind kind) => kind switch
+    {
+        BackendFailureKind.Connect => "connect_failed",
+        BackendFailureKind.Timeout => "timeout",
+        BackendFailureKind.Tls => "tls_failed",
+        BackendFailureKind.BadGreeting => "bad_greeting",
+        BackendFailureKind.NoStartTls => "no_starttls",
+        BackendFailureKind.AuthRejected => "auth_rejected",
+        BackendFailureKind.AuthTempFail => "auth_temporary_failure",
+        _ => "protocol_error",
+    };
 
     private long ElapsedMs(long started) => (long)_timeProvider.GetElapsedTime(started).TotalMilliseconds;
 
