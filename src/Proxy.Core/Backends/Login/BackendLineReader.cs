@@ -1,6 +1,6 @@
-using System.Buffers;
 using System.IO.Pipelines;
 using System.Text;
+using Proxy.Protocols.Common;
 
 namespace Proxy.Core.Backends.Login;
 
@@ -21,36 +21,26 @@ internal static class BackendLineReader
         {
             var result = await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
             var buffer = result.Buffer;
-            var lineEnd = buffer.PositionOf((byte)'\n');
-            var lineLength = lineEnd is null ? buffer.Length : buffer.Slice(0, lineEnd.Value).Length;
-            if (lineLength > maxLength)
+            var status = LineReader.TryReadLine(buffer, maxLength, out var line, out var consumed, out var examined);
+            switch (status)
             {
-                reader.AdvanceTo(buffer.Start, buffer.End);
-                throw new BackendFailureException(BackendFailureKind.Protocol, $"backend line longer than {maxLength} bytes");
+                case LineStatus.Complete:
+                    var text = Encoding.UTF8.GetString(line);
+                    reader.AdvanceTo(consumed);
+                    return text;
+                case LineStatus.TooLong:
+                    reader.AdvanceTo(buffer.Start, buffer.End);
+                    throw new BackendFailureException(BackendFailureKind.Protocol, $"backend line longer than {maxLength} bytes");
+                case LineStatus.ContainsNul:
+                    reader.AdvanceTo(consumed);
+                    throw new BackendFailureException(BackendFailureKind.Protocol, "backend line contains a NUL byte");
             }
 
-            if (lineEnd is { } end)
-            {
-                var line = Decode(buffer.Slice(0, end));
-                reader.AdvanceTo(buffer.GetPosition(1, end));
-                return line;
-            }
-
-            reader.AdvanceTo(buffer.Start, buffer.End);
+            reader.AdvanceTo(consumed, examined);
             if (result.IsCompleted)
             {
                 return null;
             }
         }
-    }
-
-    private static string Decode(ReadOnlySequence<byte> content)
-    {
-        if (!content.IsEmpty && content.Slice(content.Length - 1).FirstSpan[0] == (byte)'\r')
-        {
-            content = content.Slice(0, content.Length - 1);
-        }
-
-        return Encoding.UTF8.GetString(content);
     }
 }

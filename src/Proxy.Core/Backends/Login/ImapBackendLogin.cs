@@ -1,6 +1,7 @@
 using System.Text;
 using Proxy.Core.Backends.Connect;
 using Proxy.Core.Configuration;
+using Proxy.Protocols.Sasl;
 
 namespace Proxy.Core.Backends.Login;
 
@@ -99,7 +100,7 @@ internal sealed class ImapBackendLogin : IBackendLogin
             if (Has("AUTH=PLAIN"))
             {
                 // Without SASL-IR (RFC 4959) the response waits for the backend's empty challenge.
-                var initialResponse = SaslPlain.Encode(credentials);
+                var initialResponse = SaslPlain.EncodeInitialResponse(credentials.UserName, credentials.Password);
                 if (Has("SASL-IR"))
                 {
                     command.Append(" AUTHENTICATE PLAIN ").Append(initialResponse);

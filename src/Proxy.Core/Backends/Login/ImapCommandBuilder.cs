@@ -1,6 +1,6 @@
 using System.Buffers;
-using System.Globalization;
 using System.Text;
+using Proxy.Protocols.Imap;
 
 namespace Proxy.Core.Backends.Login;
 
@@ -21,38 +21,20 @@ internal sealed class ImapCommandBuilder(bool literalPlus)
         return this;
     }
 
-    /// <summary>Appends an astring; the value must not contain NUL, which IMAP cannot carry at all.</summary>
+    /// <summary>Appends an astring (atom, quoted string or literal, chosen by <see cref="ImapString"/>); the value must not contain NUL.</summary>
     public ImapCommandBuilder AppendAstring(string value)
     {
-        var bytes = Encoding.UTF8.GetBytes(value);
-        if (bytes.Length > 0 && bytes.All(IsAstringChar))
+        var astring = ImapString.Create(value, literalPlus);
+        Append(astring.Token);
+        if (astring.Kind == ImapStringKind.Literal)
         {
-            _current.Write(bytes);
-        }
-        else if (bytes.All(IsQuotable))
-        {
-            _current.Write("\""u8);
-            foreach (var b in bytes)
-            {
-                if (b is (byte)'"' or (byte)'\\')
-                {
-                    _current.Write("\\"u8);
-                }
-
-                _current.Write([b]);
-            }
-
-            _current.Write("\""u8);
-        }
-        else
-        {
-            Append(string.Create(CultureInfo.InvariantCulture, $"{{{bytes.Length}{(literalPlus ? "+" : "")}}}\r\n"));
-            if (!literalPlus)
+            _current.Write("\r\n"u8);
+            if (astring.IsSynchronizing)
             {
                 EndChunk();
             }
 
-            _current.Write(bytes);
+            _current.Write(astring.LiteralData);
         }
 
         return this;
@@ -79,11 +61,4 @@ internal sealed class ImapCommandBuilder(bool literalPlus)
         _chunks.Add(_current.WrittenSpan.ToArray());
         _current.Clear();
     }
-
-    // ASTRING-CHAR: any CHAR but atom-specials; "]" is allowed in an astring.
-    private static bool IsAstringChar(byte b) =>
-        b is > 0x20 and < 0x7F and not ((byte)'(' or (byte)')' or (byte)'{' or (byte)'%' or (byte)'*' or (byte)'"' or (byte)'\\');
-
-    // A quoted string holds any 7-bit TEXT-CHAR: no CR, LF, NUL, other controls or 8-bit bytes.
-    private static bool IsQuotable(byte b) => b is >= 0x20 and < 0x7F;
 }

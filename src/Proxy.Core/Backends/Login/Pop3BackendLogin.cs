@@ -1,6 +1,7 @@
 using System.Text;
 using Proxy.Core.Backends.Connect;
 using Proxy.Core.Configuration;
+using Proxy.Protocols.Sasl;
 
 namespace Proxy.Core.Backends.Login;
 
@@ -97,7 +98,7 @@ internal sealed class Pop3BackendLogin : IBackendLogin
                 throw new BackendFailureException(BackendFailureKind.AuthRejected, "credentials contain NUL, which SASL PLAIN cannot carry; not sent");
             }
 
-            return Accepted(await CommandAsync($"AUTH PLAIN {SaslPlain.Encode(credentials)}").ConfigureAwait(false));
+            return Accepted(await CommandAsync($"AUTH PLAIN {SaslPlain.EncodeInitialResponse(credentials.UserName, credentials.Password)}").ConfigureAwait(false));
         }
 
         private async Task<string> UserPassAsync()

@@ -16,7 +16,7 @@ public sealed class ImapCommandBuilderTests
     [InlineData("100%", "\"100%\"")]
     [InlineData("a*", "\"a*\"")]
     [InlineData("(x)", "\"(x)\"")]
-    [InlineData("NIL", "NIL")]
+    [InlineData("NIL", "\"NIL\"")]
     public void AppendAstring_PrintableAscii_AtomOrQuoted(string value, string expected)
     {
         var chunks = new ImapCommandBuilder(literalPlus: false).Append("P1 LOGIN ").AppendAstring(value).Build();
