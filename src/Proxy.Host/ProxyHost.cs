@@ -84,7 +84,9 @@ public static partial class ProxyHost
         var listeners = TryReadListeners(builder.Configuration);
         var http = HttpEndPoints(builder.Configuration);
         // Every endpoint is bound explicitly below; without this Kestrel warns that it overrides "Urls".
+        // UseUrls() also blanks "Urls" in the configuration, so the start-up bind check gets the endpoints from here.
         builder.WebHost.UseUrls();
+        builder.Services.AddSingleton(new HttpEndPointList(http));
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             foreach (var listener in listeners)
@@ -143,7 +145,7 @@ public static partial class ProxyHost
             var topology = app.Services.GetRequiredService<ITopologyProvider>().Current;
             _ = app.Services.GetRequiredService<IUserDirectory>();
             WarnAboutWeakenedSecurity(options, topology, logger);
-            if (!ListenerBindCheck.TryBindAll(BindTargets(options, app.Configuration), logger))
+            if (!ListenerBindCheck.TryBindAll(BindTargets(options, app.Services.GetRequiredService<HttpEndPointList>().EndPoints), logger))
             {
                 return ExitListenerFailed;
             }
@@ -258,9 +260,12 @@ public static partial class ProxyHost
         return endPoints;
     }
 
-    private static IEnumerable<(string, IPEndPoint)> BindTargets(ProxyOptions options, IConfiguration configuration) =>
+    private static IEnumerable<(string, IPEndPoint)> BindTargets(ProxyOptions options, IReadOnlyList<IPEndPoint> http) =>
         MailListener.FromOptions(options).Select(l => (l.ToString(), l.EndPoint))
-            .Concat(HttpEndPoints(configuration).Select(e => ("HTTP", e)));
+            .Concat(http.Select(e => ("HTTP", e)));
+
+    /// <summary>The HTTP endpoints read from <c>Urls</c> before <c>UseUrls()</c> cleared it.</summary>
+    private sealed record HttpEndPointList(IReadOnlyList<IPEndPoint> EndPoints);
 
     private static partial class Log
     {

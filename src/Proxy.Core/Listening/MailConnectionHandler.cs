@@ -1,4 +1,6 @@
+using System.Net.Security;
 using Microsoft.AspNetCore.Connections;
+using Microsoft.AspNetCore.Server.Kestrel.Core.Features;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Proxy.Core.PreAuth;
@@ -13,6 +15,8 @@ namespace Proxy.Core.Listening;
 /// </summary>
 internal sealed class MailConnectionHandler
 {
+    private static readonly TimeSpan TlsCloseTimeout = TimeSpan.FromSeconds(5);
+
     private readonly IReadOnlyDictionary<Configuration.MailProtocol, IFrontEndDialogueFactory> _dialogues;
     private readonly SessionOrchestrator _orchestrator;
     private readonly FrontEndCertificate _certificate;
@@ -33,23 +37,51 @@ internal sealed class MailConnectionHandler
     public async Task HandleAsync(ConnectionContext context, MailListener listener)
     {
         var certificate = _certificate.Certificate;
+        StreamDuplexPipe? upgraded = null;
         var client = new ClientConnection(
             context.ConnectionId,
             context.Transport,
             listener.ImplicitTls,
             context.RemoteEndPoint,
             context.LocalEndPoint,
-            certificate is null ? null : (transport, ct) => StartTlsUpgrade.UpgradeAsync(transport, certificate, ct));
+            certificate is null ? null : async (transport, ct) => upgraded = await StartTlsUpgrade.UpgradeAsync(transport, certificate, ct).ConfigureAwait(false));
 
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(context.ConnectionClosed, _lifetime.ApplicationStopping);
         var dialogue = _dialogues[listener.Protocol].Create(client);
         await _orchestrator.RunAsync(listener.Protocol, client, dialogue, stop.Token).ConfigureAwait(false);
 
+        // Implicit TLS runs in Kestrel's middleware, which disposes its SslStream without a close_notify.
+        await CloseTlsAsync(client, upgraded?.Stream ?? context.Features.Get<ISslStreamFeature>()?.SslStream).ConfigureAwait(false);
+
         // After STARTTLS the session's pipes are over an SslStream Kestrel does not know about; complete them here.
-        if (!ReferenceEquals(client.Input, context.Transport.Input))
+        if (upgraded is not null)
         {
             await client.Output.CompleteAsync().ConfigureAwait(false);
             await client.Input.CompleteAsync().ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// Ends TLS the way RFC 8446 (6.1) asks, with a close_notify after the last byte: without it
+    /// strict clients (OpenSSL 3) report an unexpected EOF, which a truncation attack would also
+    /// look like. Bounded, and quiet when the client has already gone.
+    /// </summary>
+    private static async Task CloseTlsAsync(ClientConnection client, SslStream? ssl)
+    {
+        if (ssl is null)
+        {
+            return;
+        }
+
+        try
+        {
+            using var timeout = new CancellationTokenSource(TlsCloseTimeout);
+            await client.Output.FlushAsync(timeout.Token).ConfigureAwait(false);
+            await ssl.ShutdownAsync().WaitAsync(timeout.Token).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is IOException or ObjectDisposedException or InvalidOperationException or OperationCanceledException or NotSupportedException)
+        {
+            // The client closed first, or is not reading: nothing more to say to it.
         }
     }
 }

@@ -11,7 +11,7 @@ namespace Proxy.Core.Listening;
 /// </summary>
 internal static class StartTlsUpgrade
 {
-    public static async ValueTask<IDuplexPipe> UpgradeAsync(IDuplexPipe transport, X509Certificate2 certificate, CancellationToken cancellationToken)
+    public static async ValueTask<StreamDuplexPipe> UpgradeAsync(IDuplexPipe transport, X509Certificate2 certificate, CancellationToken cancellationToken)
     {
         var ssl = new SslStream(new DuplexPipeStream(transport), leaveInnerStreamOpen: false);
         try
@@ -29,8 +29,11 @@ internal static class StartTlsUpgrade
 }
 
 /// <summary>Pipes over a stream, with zero-byte reads so an idle session holds no read buffer.</summary>
-internal sealed class StreamDuplexPipe(Stream stream) : IDuplexPipe
+internal sealed class StreamDuplexPipe(SslStream stream) : IDuplexPipe
 {
+    /// <summary>The TLS stream under the pipes, for the close_notify at the end of the session.</summary>
+    public SslStream Stream { get; } = stream;
+
     public PipeReader Input { get; } = PipeReader.Create(stream, new StreamPipeReaderOptions(useZeroByteReads: true));
 
     public PipeWriter Output { get; } = PipeWriter.Create(stream, new StreamPipeWriterOptions(minimumBufferSize: 65536));
