@@ -83,6 +83,8 @@ public static partial class ProxyHost
 
         var listeners = TryReadListeners(builder.Configuration);
         var http = HttpEndPoints(builder.Configuration);
+        // UseUrls() below blanks "Urls" in the configuration; StartAsync's bind check needs the endpoints read here.
+        builder.Services.AddSingleton(new HttpBindings(http));
         // Every endpoint is bound explicitly below; without this Kestrel warns that it overrides "Urls".
         builder.WebHost.UseUrls();
         builder.WebHost.ConfigureKestrel(kestrel =>
@@ -142,7 +144,7 @@ public static partial class ProxyHost
             _ = app.Services.GetRequiredService<FrontEndCertificate>().Certificate;
             _ = app.Services.GetRequiredService<ITopologyProvider>().Current;
             _ = app.Services.GetRequiredService<IUserDirectory>();
-            if (!ListenerBindCheck.TryBindAll(BindTargets(options, app.Configuration), logger))
+            if (!ListenerBindCheck.TryBindAll(BindTargets(options, app.Services.GetRequiredService<HttpBindings>().EndPoints), logger))
             {
                 return ExitListenerFailed;
             }
@@ -243,9 +245,12 @@ public static partial class ProxyHost
         return endPoints;
     }
 
-    private static IEnumerable<(string, IPEndPoint)> BindTargets(ProxyOptions options, IConfiguration configuration) =>
+    private static IEnumerable<(string, IPEndPoint)> BindTargets(ProxyOptions options, IReadOnlyList<IPEndPoint> http) =>
         MailListener.FromOptions(options).Select(l => (l.ToString(), l.EndPoint))
-            .Concat(HttpEndPoints(configuration).Select(e => ("HTTP", e)));
+            .Concat(http.Select(e => ("HTTP", e)));
+
+    /// <summary>The HTTP endpoints Kestrel was told to bind, as read from <c>Urls</c> at build time.</summary>
+    private sealed record HttpBindings(IReadOnlyList<IPEndPoint> EndPoints);
 
     private static partial class Log
     {
