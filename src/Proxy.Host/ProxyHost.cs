@@ -93,19 +93,20 @@ public static partial class ProxyHost
             {
                 kestrel.Listen(listener.EndPoint, listen =>
                 {
+                    // This runs inside builder.Build(): resolve services per connection, not here, so that
+                    // an invalid topology, directory or option reaches StartAsync's validation (exit 2, event 3003)
+                    // instead of escaping Build as an exception.
                     var services = listen.ApplicationServices;
                     if (listener.ImplicitTls)
                     {
-                        var certificate = services.GetRequiredService<FrontEndCertificate>();
                         listen.UseHttps(new TlsHandshakeCallbackOptions
                         {
-                            OnConnection = _ => ValueTask.FromResult(TlsSettings.ServerOptions(certificate.Certificate!)),
+                            OnConnection = _ => ValueTask.FromResult(TlsSettings.ServerOptions(services.GetRequiredService<FrontEndCertificate>().Certificate!)),
                             HandshakeTimeout = TimeSpan.FromSeconds(30),
                         });
                     }
 
-                    var handler = services.GetRequiredService<MailConnectionHandler>();
-                    listen.Run(connection => handler.HandleAsync(connection, listener));
+                    listen.Run(connection => services.GetRequiredService<MailConnectionHandler>().HandleAsync(connection, listener));
                 });
             }
 
