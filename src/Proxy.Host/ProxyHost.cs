@@ -219,9 +219,9 @@ public static partial class ProxyHost
         {
             return MailListener.FromOptions(configuration.GetSection("Proxy").Get<ProxyOptions>() ?? new ProxyOptions());
         }
-        catch (Exception ex) when (ex is FormatException or InvalidOperationException)
+        catch (Exception ex) when (ex is FormatException or InvalidOperationException or ArgumentOutOfRangeException)
         {
-            // Validation at start names the bad key; bind nothing meanwhile.
+            // Validation at start names the bad key (a bad address, a port outside 1-65535); bind nothing meanwhile.
             return [];
         }
     }
