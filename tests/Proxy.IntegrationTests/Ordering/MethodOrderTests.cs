@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using MailKit.Security;
+using Proxy.Core.Configuration;
 using Proxy.IntegrationTests.Harness;
 
 namespace Proxy.IntegrationTests.Ordering;
@@ -109,7 +110,7 @@ public sealed class MethodOrderTests(OrderingFixture fixture) : IClassFixture<Or
     [InlineData(MailProtocolKind.Pop3)]
     public async Task AllCandidatesDead_TwoClientAccessServers_UnavailableQuickly(MailProtocolKind protocol)
     {
-        (Core.Configuration.ProtocolPortsOptions, Core.Configuration.ProtocolPortsOptions) Dead() =>
+        (ProtocolPortsOptions, ProtocolPortsOptions) Dead() =>
             (Topologies.Ports(FaultyBackend.ClosedPort(), FaultyBackend.ClosedPort()), Topologies.Ports(FaultyBackend.ClosedPort(), FaultyBackend.ClosedPort()));
         await using var proxy = await StartProxyAsync(Topologies.Pair2007(_fixture.Pki, Dead(), Dead()));
         await using var client = protocol == MailProtocolKind.Imap
@@ -171,18 +172,18 @@ public sealed class MethodOrderTests(OrderingFixture fixture) : IClassFixture<Or
     };
 
     /// <summary>alice's server with the given SSL and STARTTLS ports for the protocol under test; the other protocol gets the real ones.</summary>
-    private Core.Configuration.TopologyOptions SslAndPlain(MailProtocolKind protocol, int ssl, int plain)
+    private TopologyOptions SslAndPlain(MailProtocolKind protocol, int ssl, int plain)
     {
         var imap = protocol == MailProtocolKind.Imap ? Topologies.Ports(ssl, plain) : Topologies.Ports(_fixture.Full.ImapSslPort, _fixture.Full.ImapPort);
         var pop3 = protocol == MailProtocolKind.Pop3 ? Topologies.Ports(ssl, plain) : Topologies.Ports(_fixture.Full.Pop3SslPort, _fixture.Full.Pop3Port);
         return Topologies.Single2013(_fixture.Pki, imap, pop3);
     }
 
-    private Core.Configuration.TopologyOptions AllMethods() => Topologies.Single2013(
+    private TopologyOptions AllMethods() => Topologies.Single2013(
         _fixture.Pki,
         Topologies.Ports(_fixture.Full.ImapSslPort, _fixture.Full.ImapPort),
         Topologies.Ports(_fixture.Full.Pop3SslPort, _fixture.Full.Pop3Port));
 
-    private Task<ProxyUnderTest> StartProxyAsync(Core.Configuration.TopologyOptions topology, Dictionary<string, string?>? settings = null) =>
+    private Task<ProxyUnderTest> StartProxyAsync(TopologyOptions topology, Dictionary<string, string?>? settings = null) =>
         ProxyUnderTest.StartAsync(topology, Topologies.Users, _fixture.Pki.CertificatePath, _fixture.Pki.KeyPath, settings);
 }
