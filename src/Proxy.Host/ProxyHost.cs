@@ -93,19 +93,20 @@ public static partial class ProxyHost
             {
                 kestrel.Listen(listener.EndPoint, listen =>
                 {
+                    // This runs inside builder.Build(): resolve services per connection, not here, so that
+                    // an invalid topology, directory or option reaches StartAsync's validation (exit 2, event 3003)
+                    // instead of escaping Build as an exception.
                     var services = listen.ApplicationServices;
                     if (listener.ImplicitTls)
                     {
-                        var certificate = services.GetRequiredService<FrontEndCertificate>();
                         listen.UseHttps(new TlsHandshakeCallbackOptions
                         {
-                            OnConnection = _ => ValueTask.FromResult(TlsSettings.ServerOptions(certificate.Certificate!)),
+                            OnConnection = _ => ValueTask.FromResult(TlsSettings.ServerOptions(services.GetRequiredService<FrontEndCertificate>().Certificate!)),
                             HandshakeTimeout = TimeSpan.FromSeconds(30),
                         });
                     }
 
-                    var handler = services.GetRequiredService<MailConnectionHandler>();
-                    listen.Run(connection => handler.HandleAsync(connection, listener));
+                    listen.Run(connection => services.GetRequiredService<MailConnectionHandler>().HandleAsync(connection, listener));
                 });
             }
 
@@ -233,9 +234,9 @@ public static partial class ProxyHost
         {
             return MailListener.FromOptions(configuration.GetSection("Proxy").Get<ProxyOptions>() ?? new ProxyOptions());
         }
-        catch (Exception ex) when (ex is FormatException or InvalidOperationException)
+        catch (Exception ex) when (ex is FormatException or InvalidOperationException or ArgumentOutOfRangeException)
         {
-            // Validation at start names the bad key; bind nothing meanwhile.
+            // Validation at start names the bad key (a bad address, a port outside 1-65535); bind nothing meanwhile.
             return [];
         }
     }

@@ -1,0 +1,8 @@
+namespace Proxy.IntegrationTests.Ordering;
+
+/// <summary>Which protocol a theory row drives.</summary>
+public enum MailProtocolKind
+{
+    Imap,
+    Pop3,
+}
