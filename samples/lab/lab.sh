@@ -130,7 +130,7 @@ print_usage_hints() {
   cat <<EOF
 
 The lab is up. Proxy on 127.0.0.1: IMAP 1143 (STARTTLS), 1993 (TLS); POP3 1110 (STLS), 1995 (TLS); HTTP 8080.
-Users (password Passw0rd!): alice, bob, carol, dave (other site: refused), administrator (privileged),
+Users (password Passw0rd!): alice, bob, carol, dave (other site: refused), administrator (well-known: refused),
 erin (password: a "b" \\c d) -- all @contoso.lab. The first message of each INBOX says which database served it.
 
   openssl s_client -connect 127.0.0.1:1993 -quiet -CAfile $RUN_DIR/ca.pem

@@ -30,8 +30,12 @@ public abstract class MailProtocolOptions
     /// <remarks>Defaults to false, as Exchange 2007 SP1.</remarks>
     public bool AllowCrossSiteSessions { get; set; }
 
-    /// <summary>Refuse privileged accounts (Administrator and users flagged privileged).</summary>
+    /// <summary>Refuse users flagged <c>Privileged</c> in the directory.</summary>
     public abstract bool DenyPrivilegedAccounts { get; set; }
+
+    /// <summary>Refuse the well-known accounts Administrator, Guest and Anonymous, as Exchange 2013 does on both protocols.</summary>
+    /// <remarks>Defaults to true.</remarks>
+    public bool DenyWellKnownAccounts { get; set; } = true;
 
     /// <remarks>Defaults to <see cref="LoginType.SecureLogin"/>.</remarks>
     public LoginType LoginType { get; set; } = LoginType.SecureLogin;
@@ -51,7 +55,7 @@ public abstract class MailProtocolOptions
 
 public sealed class ImapOptions : MailProtocolOptions
 {
-    /// <remarks>Defaults to false: Exchange 2013 refuses the well-known accounts; flag users privileged to refuse them here too.</remarks>
+    /// <remarks>Defaults to false: IMAP keeps mail on the server and is allowed for privileged users; the well-known accounts are refused by <see cref="MailProtocolOptions.DenyWellKnownAccounts"/>.</remarks>
     public override bool DenyPrivilegedAccounts { get; set; }
 
     /// <remarks>Defaults to 1800 seconds.</remarks>

@@ -23,19 +23,19 @@ internal sealed partial class SessionPolicy(IOptionsMonitor<ProxyOptions> option
         MailProtocolOptions settings = protocol == MailProtocol.Imap ? current.Imap : current.Pop3;
         var client = clientAddress ?? "unknown";
 
-        if (settings.DenyPrivilegedAccounts)
+        // Two rules, as the sources have them: Exchange 2013 refuses the well-known accounts on
+        // both protocols (DenyWellKnownAccounts), and the seed's POP3 rule refuses accounts
+        // flagged privileged (DenyPrivilegedAccounts, POP3 only by default).
+        if (settings.DenyWellKnownAccounts && IsWellKnownAccount(user.UserPrincipalName))
         {
-            if (IsWellKnownAccount(user.UserPrincipalName))
-            {
-                Log.PrivilegedDenied(logger, ExchangeName(protocol), user.UserPrincipalName, "LogonFailed:WellKnownAccount", "is a well-known account (Administrator, Guest or Anonymous)", client);
-                return PolicyDecision.PrivilegedAccountDenied;
-            }
+            Log.PrivilegedDenied(logger, ExchangeName(protocol), user.UserPrincipalName, "LogonFailed:WellKnownAccount", "is a well-known account (Administrator, Guest or Anonymous)", "DenyWellKnownAccounts", client);
+            return PolicyDecision.PrivilegedAccountDenied;
+        }
 
-            if (user.IsPrivileged)
-            {
-                Log.PrivilegedDenied(logger, ExchangeName(protocol), user.UserPrincipalName, "LogonFailed:PrivilegedAccount", "is flagged privileged in the directory", client);
-                return PolicyDecision.PrivilegedAccountDenied;
-            }
+        if (settings.DenyPrivilegedAccounts && user.IsPrivileged)
+        {
+            Log.PrivilegedDenied(logger, ExchangeName(protocol), user.UserPrincipalName, "LogonFailed:PrivilegedAccount", "is flagged privileged in the directory", "DenyPrivilegedAccounts", client);
+            return PolicyDecision.PrivilegedAccountDenied;
         }
 
         if (!settings.AllowCrossSiteSessions && !string.Equals(location.Site, localSite, StringComparison.OrdinalIgnoreCase))
@@ -64,7 +64,7 @@ internal sealed partial class SessionPolicy(IOptionsMonitor<ProxyOptions> option
         public static partial void CrossSiteDenied(ILogger logger, string protocol, string user, string mailboxSite, string proxyServer, string clientAddress);
 
         [LoggerMessage(EventId = 3202, EventName = nameof(EventIds.LoginFailedPrivilegedAccount), Level = LogLevel.Warning,
-            Message = "{Protocol}: {Reason}. The authenticated user \"{User}\" {Why} and may not use {Protocol} because DenyPrivilegedAccounts is true; the client was told its credentials are invalid. Client: {ClientAddress}.")]
-        public static partial void PrivilegedDenied(ILogger logger, string protocol, string user, string reason, string why, string clientAddress);
+            Message = "{Protocol}: {Reason}. The authenticated user \"{User}\" {Why} and may not use {Protocol} because {Setting} is true; the client was told its credentials are invalid. Client: {ClientAddress}.")]
+        public static partial void PrivilegedDenied(ILogger logger, string protocol, string user, string reason, string why, string setting, string clientAddress);
     }
 }

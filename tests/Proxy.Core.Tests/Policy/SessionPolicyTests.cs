@@ -93,7 +93,31 @@ public sealed class SessionPolicyTests
     public void Evaluate_PrivilegedUserOnImapByDefault_Allowed()
     {
         Assert.Equal(PolicyDecision.Allowed, _policy.Evaluate(MailProtocol.Imap, User("boss@contoso.lab", privileged: true), Location("HQ"), "HQ", null));
+    }
+
+    [Theory]
+    [InlineData(MailProtocol.Imap, "IMAP4")]
+    [InlineData(MailProtocol.Pop3, "POP3")]
+    public void Evaluate_WellKnownAccountByDefault_DeniedOnBothProtocols(MailProtocol protocol, string protocolName)
+    {
+        var decision = _policy.Evaluate(protocol, User("administrator@contoso.lab"), Location("HQ"), "HQ", null);
+
+        Assert.Equal(PolicyDecision.PrivilegedAccountDenied, decision);
+        var entry = Assert.Single(_logger.Entries);
+        Assert.Contains("LogonFailed:WellKnownAccount", entry.Message, StringComparison.Ordinal);
+        Assert.Contains("DenyWellKnownAccounts", entry.Message, StringComparison.Ordinal);
+        Assert.Contains(protocolName, entry.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Evaluate_DenyWellKnownAccountsOff_WellKnownAllowedUnlessPrivilegedRuleApplies()
+    {
+        _options.Imap.DenyWellKnownAccounts = false;
+        _options.Pop3.DenyWellKnownAccounts = false;
+
         Assert.Equal(PolicyDecision.Allowed, _policy.Evaluate(MailProtocol.Imap, User("administrator@contoso.lab"), Location("HQ"), "HQ", null));
+        Assert.Equal(PolicyDecision.Allowed, _policy.Evaluate(MailProtocol.Pop3, User("administrator@contoso.lab"), Location("HQ"), "HQ", null));
+        Assert.Equal(PolicyDecision.PrivilegedAccountDenied, _policy.Evaluate(MailProtocol.Pop3, User("administrator@contoso.lab", privileged: true), Location("HQ"), "HQ", null));
     }
 
     [Fact]
@@ -109,7 +133,7 @@ public sealed class SessionPolicyTests
     {
         _options.Pop3.DenyPrivilegedAccounts = false;
 
-        Assert.Equal(PolicyDecision.Allowed, _policy.Evaluate(MailProtocol.Pop3, User("Administrator@contoso.lab", privileged: true), Location("HQ"), "HQ", null));
+        Assert.Equal(PolicyDecision.Allowed, _policy.Evaluate(MailProtocol.Pop3, User("boss@contoso.lab", privileged: true), Location("HQ"), "HQ", null));
     }
 
     [Theory]

@@ -28,16 +28,15 @@ internal static class LabUsers
     public const string HqDb2007 = "HQ-DB2007";
     public const string BrDb2010 = "BR-DB2010";
 
-    /// <summary>Every HQ user with password and database: all of them may use IMAP.</summary>
+    /// <summary>Every HQ user who may use IMAP, with password and database (administrator is a well-known account, refused).</summary>
     public static readonly (string User, string Password, string Database)[] Hq =
     [
         (Alice, Password, HqDb2013),
         (Bob, Password, HqDb2010),
         (Carol, Password, HqDb2007),
-        (Administrator, Password, HqDb2013),
         (Erin, ErinPassword, HqDb2013),
     ];
 
     public static string DatabaseOf(string user) =>
-        user == Dave ? BrDb2010 : Hq.Single(u => u.User == user).Database;
+        user == Dave ? BrDb2010 : user == Administrator ? HqDb2013 : Hq.Single(u => u.User == user).Database;
 }

@@ -74,12 +74,12 @@ public sealed class Pop3LoginTests(LabFixture lab)
     }
 
     [Fact]
-    public async Task Login_PrivilegedAccountOverImap_Allowed()
+    public async Task Login_WellKnownAccountOverImap_RefusedAsExchange2013Does()
     {
         using var client = await ConnectImapAsync(lab.Pki, lab.Proxy.ImapsPort, SecureSocketOptions.SslOnConnect);
 
-        await client.AuthenticateAsync(Administrator, Password);
+        await Assert.ThrowsAsync<AuthenticationException>(() => client.AuthenticateAsync(Administrator, Password));
 
-        await AssertWelcomeInboxAsync(client, HqDb2013);
+        Assert.Contains(lab.Proxy.Logs.WithEventId(3202), e => e.Message.Contains(Administrator) && e.Message.Contains("IMAP4") && e.Message.Contains("LogonFailed:WellKnownAccount"));
     }
 }
