@@ -46,9 +46,11 @@ internal sealed class MailConnectionHandler
             context.LocalEndPoint,
             certificate is null ? null : async (transport, ct) => upgraded = await StartTlsUpgrade.UpgradeAsync(transport, certificate, ct).ConfigureAwait(false));
 
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(context.ConnectionClosed, _lifetime.ApplicationStopping);
+        // Only host shutdown cancels a session. Kestrel's ConnectionClosed also fires on the client's FIN,
+        // which would cut off the backend's reply to a LOGOUT/QUIT sent just before a half-close;
+        // the end of the client's input is seen through the pipe instead.
         var dialogue = _dialogues[listener.Protocol].Create(client);
-        await _orchestrator.RunAsync(listener.Protocol, client, dialogue, stop.Token).ConfigureAwait(false);
+        await _orchestrator.RunAsync(listener.Protocol, client, dialogue, _lifetime.ApplicationStopping).ConfigureAwait(false);
 
         // Implicit TLS runs in Kestrel's middleware, which disposes its SslStream without a close_notify.
         await CloseTlsAsync(client, upgraded?.Stream ?? context.Features.Get<ISslStreamFeature>()?.SslStream).ConfigureAwait(false);

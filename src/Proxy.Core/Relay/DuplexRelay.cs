@@ -7,11 +7,19 @@ namespace Proxy.Core.Relay;
 /// Step 6: copies bytes both ways until either side ends, then ends the other.
 /// Two pumps run at once; the first to finish decides how the relay ended, the
 /// other is woken with CancelPendingRead and awaited, so nothing is left running.
-/// The idle timeout is one CancellationTokenSource pushed forward by every read
-/// in either direction (an IMAP IDLE session that receives updates stays up).
+/// The idle timeout counts silence in both directions (an IMAP IDLE session that
+/// receives updates stays up): each read stamps the time, and one timer re-arms
+/// itself for whatever is left, so the hot path costs a timestamp, not a timer reset.
 /// </summary>
 internal static class DuplexRelay
 {
+    /// <summary>
+    /// How long the backend may still talk after the client stopped sending. A client
+    /// that half-closes after LOGOUT/QUIT (a script at the end of its input) is still
+    /// owed the backend's reply; a client that vanished costs at most this long.
+    /// </summary>
+    internal static readonly TimeSpan ClientEndGrace = TimeSpan.FromSeconds(2);
+
     public static async Task<RelayResult> RunAsync(
         IDuplexPipe client,
         IDuplexPipe backend,
@@ -19,14 +27,27 @@ internal static class DuplexRelay
         TimeProvider timeProvider,
         CancellationToken cancellationToken)
     {
-        using var idle = new CancellationTokenSource(idleTimeout, timeProvider);
+        var activity = new ActivityClock(timeProvider);
+        using var idle = new CancellationTokenSource();
+        await using var idleTimer = activity.StartIdleTimer(idleTimeout, idle);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(idle.Token, cancellationToken);
-        var upstream = new Pump(client.Input, backend.Output, idle, idleTimeout);
-        var downstream = new Pump(backend.Input, client.Output, idle, idleTimeout);
+        var upstream = new Pump(client.Input, backend.Output, activity);
+        var downstream = new Pump(backend.Input, client.Output, activity);
 
         var upstreamTask = upstream.RunAsync(linked.Token);
         var downstreamTask = downstream.RunAsync(linked.Token);
         var first = await Task.WhenAny(upstreamTask, downstreamTask).ConfigureAwait(false);
+        if (first == upstreamTask && await upstreamTask.ConfigureAwait(false) == PumpOutcome.SourceEnded)
+        {
+            try
+            {
+                await downstreamTask.WaitAsync(ClientEndGrace, timeProvider, CancellationToken.None).ConfigureAwait(false);
+            }
+            catch (TimeoutException)
+            {
+                // The backend had nothing more to say; stop waiting for it.
+            }
+        }
 
         // Wake the other pump: its reader may be parked on an idle connection,
         // or its writer waiting on a peer that stopped reading.
@@ -62,7 +83,41 @@ internal static class DuplexRelay
         Faulted,
     }
 
-    private sealed class Pump(PipeReader source, PipeWriter destination, CancellationTokenSource idle, TimeSpan idleTimeout)
+    /// <summary>When bytes last crossed, in either direction.</summary>
+    private sealed class ActivityClock(TimeProvider timeProvider)
+    {
+        private long _last = timeProvider.GetTimestamp();
+
+        public void Touch() => Volatile.Write(ref _last, timeProvider.GetTimestamp());
+
+        /// <summary>Cancels <paramref name="idle"/> once nothing has crossed for <paramref name="timeout"/>.</summary>
+        public ITimer StartIdleTimer(TimeSpan timeout, CancellationTokenSource idle)
+        {
+            ITimer? timer = null;
+            timer = timeProvider.CreateTimer(_ =>
+            {
+                var silent = timeProvider.GetElapsedTime(Volatile.Read(ref _last));
+                if (silent >= timeout)
+                {
+                    try
+                    {
+                        idle.Cancel();
+                    }
+                    catch (ObjectDisposedException)
+                    {
+                        // The relay ended while the timer fired.
+                    }
+                }
+                else
+                {
+                    timer!.Change(timeout - silent, Timeout.InfiniteTimeSpan);
+                }
+            }, null, timeout, Timeout.InfiniteTimeSpan);
+            return timer;
+        }
+    }
+
+    private sealed class Pump(PipeReader source, PipeWriter destination, ActivityClock activity)
     {
         public long Bytes { get; private set; }
 
@@ -81,7 +136,7 @@ internal static class DuplexRelay
                     var buffer = result.Buffer;
                     if (!buffer.IsEmpty)
                     {
-                        idle.CancelAfter(idleTimeout);
+                        activity.Touch();
                         Bytes += buffer.Length;
                         foreach (var segment in buffer)
                         {

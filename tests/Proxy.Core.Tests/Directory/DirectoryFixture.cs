@@ -2,6 +2,7 @@ using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Proxy.Core.Directory;
 using Proxy.Core.Tests.Discovery;
+using Proxy.Core.Tests.TestDoubles;
 
 namespace Proxy.Core.Tests.Directory;
 

@@ -11,6 +11,7 @@ using Proxy.Core.PreAuth;
 using Proxy.Core.PreAuth.Imap;
 using Proxy.Core.PreAuth.Pop3;
 using Proxy.Core.Sessions;
+using Proxy.Core.Tests.TestDoubles;
 
 namespace Proxy.Core.Tests.PreAuth;
 

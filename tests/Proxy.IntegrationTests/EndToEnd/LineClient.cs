@@ -59,6 +59,20 @@ internal sealed class LineClient : IAsyncDisposable
         await _stream.FlushAsync();
     }
 
+    /// <summary>
+    /// Closes the sending side only, as a script piping commands into a socket does at the end of
+    /// its input: TLS close_notify, then a TCP FIN. Reading goes on.
+    /// </summary>
+    public async Task ShutdownSendingAsync()
+    {
+        if (_stream is SslStream tls)
+        {
+            await tls.ShutdownAsync();
+        }
+
+        _tcp.Client.Shutdown(SocketShutdown.Send);
+    }
+
     /// <summary>The next line without CRLF; fails when the connection closes first.</summary>
     public async Task<string> ReadLineAsync()
     {

@@ -68,4 +68,19 @@ public sealed class RelayEndTests(LabFixture lab)
 
         Assert.True(await client.ClosedByPeerWithinAsync(Bound), $"the proxy kept the connection open:\n{client.Transcript}");
     }
+
+    [Fact]
+    public async Task ImapLogout_ThenClientClosesItsSendingSide_BackendReplyStillArrives()
+    {
+        await using var client = await LineClient.ConnectAsync(lab.Pki, lab.Proxy.ImapsPort, implicitTls: true);
+        await client.ReadLineAsync();
+        Assert.StartsWith("a OK", await client.ImapCommandAsync("a", $"LOGIN {Alice} {Password}"));
+
+        await client.WriteLineAsync("b LOGOUT");
+        await client.ShutdownSendingAsync();
+
+        Assert.StartsWith("b OK", await client.ReadUntilAsync("b "));
+        Assert.Contains("* BYE", client.Transcript.ToString());
+        Assert.True(await client.ClosedByPeerWithinAsync(Bound), $"the proxy kept the connection open:\n{client.Transcript}");
+    }
 }

@@ -1,4 +1,4 @@
-namespace Proxy.Core.Tests.PreAuth;
+namespace Proxy.Core.Tests.TestDoubles;
 
 /// <summary>A clock that moves only when told; timers fire during <see cref="Advance"/>.</summary>
 internal sealed class ManualTimeProvider : TimeProvider
@@ -8,6 +8,11 @@ internal sealed class ManualTimeProvider : TimeProvider
     private DateTimeOffset _now = new(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
 
     public int CreatedTimers { get; private set; }
+
+    /// <summary>Timestamps follow the manual clock too, so elapsed-time measurements see only what <see cref="Advance"/> moved.</summary>
+    public override long TimestampFrequency => TimeSpan.TicksPerSecond;
+
+    public override long GetTimestamp() => GetUtcNow().UtcTicks;
 
     public override DateTimeOffset GetUtcNow()
     {
@@ -57,7 +62,7 @@ internal sealed class ManualTimeProvider : TimeProvider
             await Task.Delay(10);
         }
 
-        Assert.True(CreatedTimers >= count, "The dialogue never started its read timer.");
+        Assert.True(CreatedTimers >= count, $"The code under test never created timer {count}.");
     }
 
     private sealed class ManualTimer(ManualTimeProvider owner, TimerCallback callback, object? state) : ITimer
