@@ -90,7 +90,10 @@ internal sealed partial class SessionOrchestrator(
                     relaySpan?.SetTag("proxy.relay.end", result.End.ToString());
                     if (result.End == RelayEnd.IdleTimeout)
                     {
+                        // Both pumps have stopped and nothing crossed for the whole timeout, so no
+                        // response is half-written: the goodbye cannot corrupt the stream.
                         Log.IdleTimeout(logger, client.Id, protocolOptions.AuthenticatedConnectionTimeout);
+                        await dialogue.SayGoodbyeAsync("Disconnected for inactivity.", cancellationToken).ConfigureAwait(false);
                     }
 
                     Log.RelayEnded(logger, client.Id, backend.Server.Name, result.End, result.ClientToBackendBytes, result.BackendToClientBytes);

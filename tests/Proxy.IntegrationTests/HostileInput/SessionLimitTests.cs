@@ -76,7 +76,7 @@ public sealed class SessionLimitTests(HostileInputFixture fixture) : IClassFixtu
     [Theory]
     [InlineData(MailProtocolKind.Imap)]
     [InlineData(MailProtocolKind.Pop3)]
-    public async Task IdleLoggedInSession_AuthenticatedTimeoutTwoSeconds_Closed(MailProtocolKind protocol)
+    public async Task IdleLoggedInSession_AuthenticatedTimeoutTwoSeconds_GoodbyeThenClosed(MailProtocolKind protocol)
     {
         await using var proxy = await _fixture.StartProxyAsync(new Dictionary<string, string?>
         {
@@ -88,6 +88,8 @@ public sealed class SessionLimitTests(HostileInputFixture fixture) : IClassFixtu
         Assert.StartsWith(protocol == MailProtocolKind.Imap ? "a OK" : "+OK", reply);
         var clock = Stopwatch.StartNew();
 
+        var goodbye = await client.ReadUntilAsync(protocol == MailProtocolKind.Imap ? "* BYE" : "-ERR", TimeSpan.FromSeconds(8));
+        Assert.Contains("inactivity", goodbye, StringComparison.Ordinal);
         Assert.True(await client.WaitForCloseAsync(TimeSpan.FromSeconds(8)), "the idle session was not closed");
 
         Assert.True(clock.Elapsed > TimeSpan.FromSeconds(1.5), $"closed after only {clock.Elapsed}");
