@@ -146,6 +146,17 @@ public static partial class ProxyHost
             var topology = app.Services.GetRequiredService<ITopologyProvider>().Current;
             _ = app.Services.GetRequiredService<IUserDirectory>();
             WarnAboutWeakenedSecurity(options, topology, logger);
+            var loops = ProxyLoopCheck.Find(topology, MailListener.FromOptions(options));
+            if (loops.Count > 0)
+            {
+                foreach (var loop in loops)
+                {
+                    Log.ConfigurationInvalid(logger, loop);
+                }
+
+                return ExitConfigurationInvalid;
+            }
+
             if (!ListenerBindCheck.TryBindAll(BindTargets(options, app.Services.GetRequiredService<HttpEndPointList>().EndPoints), logger))
             {
                 return ExitListenerFailed;
@@ -215,6 +226,12 @@ public static partial class ProxyHost
         {
             Log.BackendPlaintextAllowed(logger);
         }
+
+        var plaintextListeners = options.Imap.Listeners.Concat(options.Pop3.Listeners).Count(l => !l.ImplicitTls);
+        if (string.IsNullOrWhiteSpace(options.Tls.CertificateFile) && plaintextListeners > 0)
+        {
+            Log.NoCertificateForStartTls(logger, plaintextListeners);
+        }
     }
 
     private static IEnumerable<string> ConfigFiles(string[] args)
@@ -281,6 +298,10 @@ public static partial class ProxyHost
         [LoggerMessage(EventId = 3006, EventName = nameof(EventIds.BackendPlaintextAllowed), Level = LogLevel.Warning,
             Message = "Proxy:Backends:AllowPlaintext is true: user passwords may be sent to backends without TLS")]
         public static partial void BackendPlaintextAllowed(ILogger logger);
+
+        [LoggerMessage(EventId = 3007, EventName = nameof(EventIds.NoCertificateForStartTls), Level = LogLevel.Warning,
+            Message = "Proxy:Tls:CertificateFile is not set: the {Count} plaintext listener(s) cannot offer STARTTLS/STLS, so only a LoginType of PlainTextLogin lets anyone log in there")]
+        public static partial void NoCertificateForStartTls(ILogger logger, int count);
 
         [LoggerMessage(EventId = 3001, EventName = nameof(EventIds.ListenerStarted), Level = LogLevel.Information,
             Message = "Listening for {Protocol} on {EndPoint} (implicit TLS: {ImplicitTls})")]

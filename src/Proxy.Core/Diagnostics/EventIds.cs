@@ -22,6 +22,7 @@ internal static class EventIds
     public static readonly EventId ConfigurationInvalid = new(3003, nameof(ConfigurationInvalid));
     public static readonly EventId AcceptAnyCertificateConfigured = new(3005, nameof(AcceptAnyCertificateConfigured));
     public static readonly EventId BackendPlaintextAllowed = new(3006, nameof(BackendPlaintextAllowed));
+    public static readonly EventId NoCertificateForStartTls = new(3007, nameof(NoCertificateForStartTls));
 
     // Sessions (steps 1, 2 and 6).
     public static readonly EventId SessionStarted = new(3100, nameof(SessionStarted));

@@ -108,6 +108,20 @@ public sealed class StartupFailureTests : IDisposable
         Assert.Contains(missing, message);
     }
 
+    [Fact]
+    public async Task StartAsync_BackendEndpointIsOwnListener_ExitConfigurationInvalidNamingTheLoop()
+    {
+        var port = Ports.GetFreeTcpPort();
+        var topology = HostAttempt.ValidTopology();
+        topology.Servers[0].Imap.SslPort = port;
+
+        var outcome = await HostAttempt.StartAsync(_pki, new Dictionary<string, string?> { ["Proxy:Imap:Listeners:0:Port"] = port.ToString() }, topology);
+
+        var message = AssertConfigurationInvalid(outcome, "Proxy:Imap:Listeners:0");
+        Assert.Contains($"127.0.0.1:{port}", message);
+        Assert.Contains("loop", message);
+    }
+
     public void Dispose() => _pki.Dispose();
 
     private static string AssertConfigurationInvalid(HostAttempt.Outcome outcome, string key)
