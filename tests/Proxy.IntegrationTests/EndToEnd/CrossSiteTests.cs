@@ -1,4 +1,5 @@
 using MailKit.Security;
+using Proxy.IntegrationTests.Harness;
 using static Proxy.IntegrationTests.EndToEnd.LabUsers;
 using static Proxy.IntegrationTests.EndToEnd.MailClients;
 
@@ -16,12 +17,12 @@ public sealed class CrossSiteTests(LabFixture lab)
     public async Task ImapLogin_MailboxInOtherSite_RefusedWithClearTextAndEvent1008(bool implicitTls)
     {
         var port = implicitTls ? lab.Proxy.ImapsPort : lab.Proxy.ImapPort;
-        await using var client = await LineClient.ConnectAsync(lab.Pki, port, implicitTls);
+        await using var client = await RawMailClient.ConnectAsync(port, implicitTls ? lab.Pki : null);
         await client.ReadLineAsync();
         if (!implicitTls)
         {
             Assert.StartsWith("s OK", await client.ImapCommandAsync("s", "STARTTLS"));
-            await client.UpgradeToTlsAsync();
+            await client.UpgradeToTlsAsync(lab.Pki);
         }
 
         var answer = await client.ImapCommandAsync("a", $"LOGIN {Dave} {Password}");
@@ -36,13 +37,13 @@ public sealed class CrossSiteTests(LabFixture lab)
     public async Task Pop3Login_MailboxInOtherSite_RefusedWithClearTextAndEvent1008(bool implicitTls)
     {
         var port = implicitTls ? lab.Proxy.Pop3sPort : lab.Proxy.Pop3Port;
-        await using var client = await LineClient.ConnectAsync(lab.Pki, port, implicitTls);
+        await using var client = await RawMailClient.ConnectAsync(port, implicitTls ? lab.Pki : null);
         await client.ReadLineAsync();
         if (!implicitTls)
         {
             await client.WriteLineAsync("STLS");
             Assert.StartsWith("+OK", await client.ReadLineAsync());
-            await client.UpgradeToTlsAsync();
+            await client.UpgradeToTlsAsync(lab.Pki);
         }
 
         await client.WriteLineAsync($"USER {Dave}");

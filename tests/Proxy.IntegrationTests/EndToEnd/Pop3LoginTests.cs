@@ -1,4 +1,5 @@
 using MailKit.Security;
+using Proxy.IntegrationTests.Harness;
 using static Proxy.IntegrationTests.EndToEnd.LabUsers;
 using static Proxy.IntegrationTests.EndToEnd.MailClients;
 
@@ -60,7 +61,7 @@ public sealed class Pop3LoginTests(LabFixture lab)
     [Fact]
     public async Task Login_PrivilegedAccountOverPop3_ClientSeesOnlyAuthError()
     {
-        await using var client = await LineClient.ConnectAsync(lab.Pki, lab.Proxy.Pop3sPort, implicitTls: true);
+        await using var client = await RawMailClient.ConnectAsync(lab.Proxy.Pop3sPort, lab.Pki);
         await client.ReadLineAsync();
 
         await client.WriteLineAsync($"USER {Administrator}");

@@ -1,3 +1,4 @@
+using Proxy.IntegrationTests.Harness;
 using static Proxy.IntegrationTests.EndToEnd.LabUsers;
 
 namespace Proxy.IntegrationTests.EndToEnd;
@@ -15,20 +16,20 @@ public sealed class RelayEndTests(LabFixture lab)
     public async Task ImapLogout_AfterLogin_ProxyClosesTheConnection(bool implicitTls, string user)
     {
         var port = implicitTls ? lab.Proxy.ImapsPort : lab.Proxy.ImapPort;
-        await using var client = await LineClient.ConnectAsync(lab.Pki, port, implicitTls);
+        await using var client = await RawMailClient.ConnectAsync(port, implicitTls ? lab.Pki : null);
         await client.ReadLineAsync();
         if (!implicitTls)
         {
             Assert.StartsWith("s OK", await client.ImapCommandAsync("s", "STARTTLS"));
-            await client.UpgradeToTlsAsync();
+            await client.UpgradeToTlsAsync(lab.Pki);
         }
 
         Assert.StartsWith("a OK", await client.ImapCommandAsync("a", $"LOGIN {user} {Password}"));
         Assert.StartsWith("b OK", await client.ImapCommandAsync("b", "SELECT INBOX"));
 
         Assert.StartsWith("c OK", await client.ImapCommandAsync("c", "LOGOUT"));
-        Assert.Contains("* BYE", client.Transcript.ToString());
-        Assert.True(await client.ClosedByPeerWithinAsync(Bound), $"the proxy kept the connection open:\n{client.Transcript}");
+        Assert.Contains("* BYE", string.Join('\n', client.Transcript));
+        Assert.True(await client.ClosedByPeerWithinAsync(Bound), $"the proxy kept the connection open:\n{string.Join('\n', client.Transcript)}");
     }
 
     [Theory]
@@ -37,13 +38,13 @@ public sealed class RelayEndTests(LabFixture lab)
     public async Task Pop3Quit_AfterLogin_ProxyClosesTheConnection(bool implicitTls, string user)
     {
         var port = implicitTls ? lab.Proxy.Pop3sPort : lab.Proxy.Pop3Port;
-        await using var client = await LineClient.ConnectAsync(lab.Pki, port, implicitTls);
+        await using var client = await RawMailClient.ConnectAsync(port, implicitTls ? lab.Pki : null);
         await client.ReadLineAsync();
         if (!implicitTls)
         {
             await client.WriteLineAsync("STLS");
             Assert.StartsWith("+OK", await client.ReadLineAsync());
-            await client.UpgradeToTlsAsync();
+            await client.UpgradeToTlsAsync(lab.Pki);
         }
 
         await client.WriteLineAsync($"USER {user}");
@@ -55,24 +56,24 @@ public sealed class RelayEndTests(LabFixture lab)
 
         await client.WriteLineAsync("QUIT");
         Assert.StartsWith("+OK", await client.ReadLineAsync());
-        Assert.True(await client.ClosedByPeerWithinAsync(Bound), $"the proxy kept the connection open:\n{client.Transcript}");
+        Assert.True(await client.ClosedByPeerWithinAsync(Bound), $"the proxy kept the connection open:\n{string.Join('\n', client.Transcript)}");
     }
 
     [Fact]
     public async Task ImapLogout_BeforeLogin_ProxyClosesTheConnection()
     {
-        await using var client = await LineClient.ConnectAsync(lab.Pki, lab.Proxy.ImapsPort, implicitTls: true);
+        await using var client = await RawMailClient.ConnectAsync(lab.Proxy.ImapsPort, lab.Pki);
         await client.ReadLineAsync();
 
         Assert.StartsWith("a OK", await client.ImapCommandAsync("a", "LOGOUT"));
 
-        Assert.True(await client.ClosedByPeerWithinAsync(Bound), $"the proxy kept the connection open:\n{client.Transcript}");
+        Assert.True(await client.ClosedByPeerWithinAsync(Bound), $"the proxy kept the connection open:\n{string.Join('\n', client.Transcript)}");
     }
 
     [Fact]
     public async Task ImapLogout_ThenClientClosesItsSendingSide_BackendReplyStillArrives()
     {
-        await using var client = await LineClient.ConnectAsync(lab.Pki, lab.Proxy.ImapsPort, implicitTls: true);
+        await using var client = await RawMailClient.ConnectAsync(lab.Proxy.ImapsPort, lab.Pki);
         await client.ReadLineAsync();
         Assert.StartsWith("a OK", await client.ImapCommandAsync("a", $"LOGIN {Alice} {Password}"));
 
@@ -80,7 +81,7 @@ public sealed class RelayEndTests(LabFixture lab)
         await client.ShutdownSendingAsync();
 
         Assert.StartsWith("b OK", await client.ReadUntilAsync("b "));
-        Assert.Contains("* BYE", client.Transcript.ToString());
-        Assert.True(await client.ClosedByPeerWithinAsync(Bound), $"the proxy kept the connection open:\n{client.Transcript}");
+        Assert.Contains("* BYE", string.Join('\n', client.Transcript));
+        Assert.True(await client.ClosedByPeerWithinAsync(Bound), $"the proxy kept the connection open:\n{string.Join('\n', client.Transcript)}");
     }
 }

@@ -1,4 +1,5 @@
 using MailKit.Security;
+using Proxy.IntegrationTests.Harness;
 using static Proxy.IntegrationTests.EndToEnd.LabUsers;
 using static Proxy.IntegrationTests.EndToEnd.MailClients;
 
@@ -13,7 +14,7 @@ public sealed class WrongPasswordTests(LabFixture lab)
     [Fact]
     public async Task ImapLogin_WrongPassword_AuthenticationFailedWithoutBackendConnection()
     {
-        await using var client = await LineClient.ConnectAsync(lab.Pki, lab.Proxy.ImapsPort, implicitTls: true);
+        await using var client = await RawMailClient.ConnectAsync(lab.Proxy.ImapsPort, lab.Pki);
         await client.ReadLineAsync();
         var attemptsBefore = BackendAttempts();
         var invalidBefore = lab.Proxy.Logs.WithEventId(3201).Count();
@@ -39,7 +40,7 @@ public sealed class WrongPasswordTests(LabFixture lab)
     [Fact]
     public async Task Pop3Login_WrongPassword_AuthErrorWithoutBackendConnection()
     {
-        await using var client = await LineClient.ConnectAsync(lab.Pki, lab.Proxy.Pop3sPort, implicitTls: true);
+        await using var client = await RawMailClient.ConnectAsync(lab.Proxy.Pop3sPort, lab.Pki);
         await client.ReadLineAsync();
         var attemptsBefore = BackendAttempts();
 
@@ -54,7 +55,7 @@ public sealed class WrongPasswordTests(LabFixture lab)
     [Fact]
     public async Task ImapLogin_MaxFailedLoginAttemptsReached_ConnectionClosed()
     {
-        await using var client = await LineClient.ConnectAsync(lab.Pki, lab.Proxy.ImapsPort, implicitTls: true);
+        await using var client = await RawMailClient.ConnectAsync(lab.Proxy.ImapsPort, lab.Pki);
         await client.ReadLineAsync();
 
         // MaxFailedLoginAttempts defaults to 4: three failures leave the connection open...
@@ -67,13 +68,13 @@ public sealed class WrongPasswordTests(LabFixture lab)
 
         // ...and the fourth closes it.
         Assert.StartsWith("a4 NO", await client.ImapCommandAsync("a4", $"LOGIN {Alice} wrong4"));
-        Assert.True(await client.ClosedByPeerWithinAsync(TimeSpan.FromSeconds(5)), $"still open after the 4th failure:\n{client.Transcript}");
+        Assert.True(await client.ClosedByPeerWithinAsync(TimeSpan.FromSeconds(5)), $"still open after the 4th failure:\n{string.Join('\n', client.Transcript)}");
     }
 
     [Fact]
     public async Task ImapLogin_RightPasswordAfterFailures_LogsIn()
     {
-        await using var client = await LineClient.ConnectAsync(lab.Pki, lab.Proxy.ImapsPort, implicitTls: true);
+        await using var client = await RawMailClient.ConnectAsync(lab.Proxy.ImapsPort, lab.Pki);
         await client.ReadLineAsync();
 
         Assert.StartsWith("a1 NO", await client.ImapCommandAsync("a1", $"LOGIN {Alice} wrong"));

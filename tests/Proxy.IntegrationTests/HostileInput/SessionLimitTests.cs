@@ -2,6 +2,7 @@ using System.Diagnostics;
 using MailKit.Net.Imap;
 using MailKit.Net.Pop3;
 using MailKit.Security;
+using Proxy.IntegrationTests.Harness;
 using Proxy.IntegrationTests.Ordering;
 
 namespace Proxy.IntegrationTests.HostileInput;
@@ -46,7 +47,7 @@ public sealed class SessionLimitTests(HostileInputFixture fixture) : IClassFixtu
         }
 
         Assert.Contains("too long", goodbye);
-        Assert.True(await hostile.WaitForCloseAsync(TimeSpan.FromSeconds(5)), "the proxy kept the connection open");
+        Assert.True(await hostile.ClosedByPeerWithinAsync(TimeSpan.FromSeconds(5)), "the proxy kept the connection open");
         await good.AuthenticateAsync(Topologies.Alice, Topologies.Password);
         Assert.True(good.IsAuthenticated);
         await good.DisconnectAsync(true);
@@ -69,7 +70,7 @@ public sealed class SessionLimitTests(HostileInputFixture fixture) : IClassFixtu
         var goodbye = await client.ReadUntilAsync(protocol == MailProtocolKind.Imap ? "* BYE" : "-ERR", TimeSpan.FromSeconds(5));
 
         Assert.True(clock.Elapsed > TimeSpan.FromSeconds(0.8), $"goodbye after only {clock.Elapsed}: {goodbye}");
-        Assert.True(await client.WaitForCloseAsync(TimeSpan.FromSeconds(3)), "the proxy kept the connection open");
+        Assert.True(await client.ClosedByPeerWithinAsync(TimeSpan.FromSeconds(3)), "the proxy kept the connection open");
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(4), $"closed after {clock.Elapsed}");
     }
 
@@ -90,7 +91,7 @@ public sealed class SessionLimitTests(HostileInputFixture fixture) : IClassFixtu
 
         var goodbye = await client.ReadUntilAsync(protocol == MailProtocolKind.Imap ? "* BYE" : "-ERR", TimeSpan.FromSeconds(8));
         Assert.Contains("inactivity", goodbye, StringComparison.Ordinal);
-        Assert.True(await client.WaitForCloseAsync(TimeSpan.FromSeconds(8)), "the idle session was not closed");
+        Assert.True(await client.ClosedByPeerWithinAsync(TimeSpan.FromSeconds(8)), "the idle session was not closed");
 
         Assert.True(clock.Elapsed > TimeSpan.FromSeconds(1.5), $"closed after only {clock.Elapsed}");
         Assert.Contains(proxy.Logs.WithEventId(RelayEnded), e => e.Message.Contains("IdleTimeout"));
@@ -111,7 +112,7 @@ public sealed class SessionLimitTests(HostileInputFixture fixture) : IClassFixtu
         await _fixture.Doomed.StopAsync();
         try
         {
-            Assert.True(await client.WaitForCloseAsync(TimeSpan.FromSeconds(5)), "the client's connection outlived its backend");
+            Assert.True(await client.ClosedByPeerWithinAsync(TimeSpan.FromSeconds(5)), "the client's connection outlived its backend");
             Assert.Single(proxy.Logs.WithEventId(RelayEnded));
         }
         finally

@@ -1,4 +1,5 @@
 using System.Security.Authentication;
+using Proxy.IntegrationTests.Harness;
 using Proxy.IntegrationTests.Ordering;
 
 namespace Proxy.IntegrationTests.HostileInput;

@@ -1,6 +1,7 @@
 using Proxy.IntegrationTests.Infrastructure;
+using Proxy.IntegrationTests.Ordering;
 
-namespace Proxy.IntegrationTests.Ordering;
+namespace Proxy.IntegrationTests.Harness;
 
 /// <summary>Logs in over a <see cref="RawMailClient"/> (IMAP LOGIN, POP3 USER/PASS) to see the exact reply.</summary>
 public static class RawLogin
@@ -35,7 +36,7 @@ public static class RawLogin
         var userReply = await client.ReadLineAsync();
         Assert.StartsWith("+OK", userReply);
         await client.WriteLineAsync($"PASS {password}");
-        return await client.ReadLineAsync() ?? throw new EndOfStreamException("Closed after PASS.");
+        return await client.ReadLineAsync();
     }
 
     /// <summary>What the proxy answers when no backend could take the session.</summary>
