@@ -199,10 +199,10 @@ public static partial class ProxyHost
         {
             await app.StartAsync();
         }
-        catch (IOException ex) when (ex.InnerException is SocketException socketError)
+        catch (IOException ex) when (SocketErrorOf(ex) is { } socketError)
         {
-            // Lost a race with another process between the check and Kestrel's bind.
-            ListenerBindCheck.Report(logger, "listener", new IPEndPoint(IPAddress.None, 0), socketError.SocketErrorCode, ex.Message);
+            // Another process took the port between the start-up check and Kestrel's bind.
+            ListenerBindCheck.Report(logger, "listener", KestrelBindTarget(ex.Message), socketError, ex.Message);
             return ExitListenerFailed;
         }
 
@@ -232,6 +232,28 @@ public static partial class ProxyHost
         {
             Log.NoCertificateForStartTls(logger, plaintextListeners);
         }
+    }
+
+    private static SocketError? SocketErrorOf(Exception exception)
+    {
+        for (var inner = exception.InnerException; inner is not null; inner = inner.InnerException)
+        {
+            if (inner is SocketException socket)
+            {
+                return socket.SocketErrorCode;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>The endpoint in Kestrel's "Failed to bind to address http://127.0.0.1:8080: …" message.</summary>
+    private static IPEndPoint KestrelBindTarget(string message)
+    {
+        var match = System.Text.RegularExpressions.Regex.Match(message, @"address (?<url>\S+?):\s");
+        return match.Success && Uri.TryCreate(match.Groups["url"].Value, UriKind.Absolute, out var uri) && IPAddress.TryParse(uri.Host.Trim('[', ']'), out var address)
+            ? new IPEndPoint(address, uri.Port)
+            : new IPEndPoint(IPAddress.None, 0);
     }
 
     private static IEnumerable<string> ConfigFiles(string[] args)

@@ -1,5 +1,3 @@
-using System.Net;
-using System.Net.Sockets;
 using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
@@ -7,6 +5,7 @@ using Microsoft.Extensions.Logging;
 using Proxy.Core.Configuration;
 using Proxy.Core.Directory;
 using Proxy.Host;
+using Proxy.IntegrationTests.Infrastructure;
 
 namespace Proxy.IntegrationTests.Harness;
 
@@ -70,50 +69,57 @@ public sealed class ProxyUnderTest : IAsyncDisposable
             }),
         }));
 
-        var ports = Enumerable.Range(0, 5).Select(_ => FreePort()).ToArray();
-        var config = new Dictionary<string, string?>
+        for (var attempt = 1; ; attempt++)
         {
-            ["Urls"] = $"http://127.0.0.1:{ports[4]}",
-            ["Proxy:ServerName"] = "TEST-PROXY",
-            ["Proxy:TopologyFile"] = topologyFile,
-            ["Proxy:DirectoryFile"] = directoryFile,
-            ["Proxy:Tls:CertificateFile"] = certificateFile,
-            ["Proxy:Tls:KeyFile"] = keyFile,
-            ["Proxy:Imap:Listeners:0:Address"] = "127.0.0.1",
-            ["Proxy:Imap:Listeners:0:Port"] = ports[0].ToString(),
-            ["Proxy:Imap:Listeners:1:Address"] = "127.0.0.1",
-            ["Proxy:Imap:Listeners:1:Port"] = ports[1].ToString(),
-            ["Proxy:Imap:Listeners:1:ImplicitTls"] = "true",
-            ["Proxy:Pop3:Listeners:0:Address"] = "127.0.0.1",
-            ["Proxy:Pop3:Listeners:0:Port"] = ports[2].ToString(),
-            ["Proxy:Pop3:Listeners:1:Address"] = "127.0.0.1",
-            ["Proxy:Pop3:Listeners:1:Port"] = ports[3].ToString(),
-            ["Proxy:Pop3:Listeners:1:ImplicitTls"] = "true",
-            ["Proxy:Backends:AttemptTimeout"] = "00:00:05",
-            ["Proxy:Backends:TotalTimeout"] = "00:00:10",
-            ["Proxy:Backends:ConnectTimeout"] = "00:00:02",
-        };
-        foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
-        {
-            config[key] = value;
-        }
+            var ports = Enumerable.Range(0, 5).Select(_ => Ports.GetFreeTcpPort()).ToArray();
+            var config = new Dictionary<string, string?>
+            {
+                ["Urls"] = $"http://127.0.0.1:{ports[4]}",
+                ["Proxy:ServerName"] = "TEST-PROXY",
+                ["Proxy:TopologyFile"] = topologyFile,
+                ["Proxy:DirectoryFile"] = directoryFile,
+                ["Proxy:Tls:CertificateFile"] = certificateFile,
+                ["Proxy:Tls:KeyFile"] = keyFile,
+                ["Proxy:Imap:Listeners:0:Address"] = "127.0.0.1",
+                ["Proxy:Imap:Listeners:0:Port"] = ports[0].ToString(),
+                ["Proxy:Imap:Listeners:1:Address"] = "127.0.0.1",
+                ["Proxy:Imap:Listeners:1:Port"] = ports[1].ToString(),
+                ["Proxy:Imap:Listeners:1:ImplicitTls"] = "true",
+                ["Proxy:Pop3:Listeners:0:Address"] = "127.0.0.1",
+                ["Proxy:Pop3:Listeners:0:Port"] = ports[2].ToString(),
+                ["Proxy:Pop3:Listeners:1:Address"] = "127.0.0.1",
+                ["Proxy:Pop3:Listeners:1:Port"] = ports[3].ToString(),
+                ["Proxy:Pop3:Listeners:1:ImplicitTls"] = "true",
+                ["Proxy:Backends:AttemptTimeout"] = "00:00:05",
+                ["Proxy:Backends:TotalTimeout"] = "00:00:10",
+                ["Proxy:Backends:ConnectTimeout"] = "00:00:02",
+            };
+            foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
+            {
+                config[key] = value;
+            }
 
-        var logs = new LogCapture();
-        var app = ProxyHost.Build([], builder =>
-        {
-            builder.Configuration.AddInMemoryCollection(config);
-            builder.Logging.AddProvider(logs);
-            builder.Logging.SetMinimumLevel(LogLevel.Debug);
-        }, contentRoot: folder);
+            var logs = new LogCapture();
+            var app = ProxyHost.Build([], builder =>
+            {
+                builder.Configuration.AddInMemoryCollection(config);
+                builder.Logging.AddProvider(logs);
+                builder.Logging.SetMinimumLevel(LogLevel.Debug);
+            }, contentRoot: folder);
 
-        var code = await ProxyHost.StartAsync(app);
-        if (code != 0)
-        {
+            var code = await ProxyHost.StartAsync(app);
+            if (code == 0)
+            {
+                return new ProxyUnderTest(app, folder, logs, ports);
+            }
+
             await app.DisposeAsync();
-            throw new InvalidOperationException($"The proxy did not start (exit code {code}):\n{logs.AllText}");
+            // A port found free can be taken by a parallel test before the proxy binds it: try new ones.
+            if (code != ProxyHost.ExitListenerFailed || attempt == 3)
+            {
+                throw new InvalidOperationException($"The proxy did not start (exit code {code}):\n{logs.AllText}");
+            }
         }
-
-        return new ProxyUnderTest(app, folder, logs, ports);
     }
 
     public async ValueTask DisposeAsync()
@@ -128,12 +134,5 @@ public sealed class ProxyUnderTest : IAsyncDisposable
         {
             // A leftover temp folder is harmless.
         }
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

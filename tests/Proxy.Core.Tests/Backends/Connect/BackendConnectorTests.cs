@@ -164,8 +164,10 @@ public sealed class BackendConnectorTests
         var result = await harness.ImapAsync(Alice, attempts);
 
         Assert.Equal(BackendFailureKind.Timeout, result.Failure);
-        Assert.InRange(stopwatch.Elapsed, TimeSpan.FromMilliseconds(900), TimeSpan.FromSeconds(2));
-        Assert.Equal(2, silent.Connections);
+        Assert.InRange(stopwatch.Elapsed, TimeSpan.FromMilliseconds(900), TimeSpan.FromSeconds(4));
+        // The budget, not the list, ended the walk: not every server was dialled. (How many were
+        // depends on scheduling; moving on after an attempt's own timeout has its own test.)
+        Assert.InRange(silent.Connections, 1, 3);
         Assert.Contains(harness.Logger.WithEvent("BackendAttemptFailed"), e => e.Message.Contains("budget"));
         Assert.Single(harness.Logger.WithEvent("BackendUnavailable"));
     }
