@@ -34,8 +34,13 @@ internal static class DuplexRelay
         var upstream = new Pump(client.Input, backend.Output, activity);
         var downstream = new Pump(backend.Input, client.Output, activity);
 
-        var upstreamTask = upstream.RunAsync(linked.Token);
-        var downstreamTask = downstream.RunAsync(linked.Token);
+        // Each pump has its own token, so one can be stopped without CancelPendingRead/Flush,
+        // which stay armed on the pipe when nothing is pending and would cancel the session's
+        // next write to the client (its goodbye).
+        using var stopUpstream = CancellationTokenSource.CreateLinkedTokenSource(linked.Token);
+        using var stopDownstream = CancellationTokenSource.CreateLinkedTokenSource(linked.Token);
+        var upstreamTask = upstream.RunAsync(stopUpstream.Token);
+        var downstreamTask = downstream.RunAsync(stopDownstream.Token);
         var first = await Task.WhenAny(upstreamTask, downstreamTask).ConfigureAwait(false);
         if (first == upstreamTask && await upstreamTask.ConfigureAwait(false) == PumpOutcome.SourceEnded)
         {
@@ -49,19 +54,9 @@ internal static class DuplexRelay
             }
         }
 
-        // Wake the other pump: its reader may be parked on an idle connection,
+        // Stop the other pump: its reader may be parked on an idle connection,
         // or its writer waiting on a peer that stopped reading.
-        if (first == upstreamTask)
-        {
-            backend.Input.CancelPendingRead();
-            client.Output.CancelPendingFlush();
-        }
-        else
-        {
-            client.Input.CancelPendingRead();
-            backend.Output.CancelPendingFlush();
-        }
-
+        await (first == upstreamTask ? stopDownstream : stopUpstream).CancelAsync().ConfigureAwait(false);
         var firstOutcome = await first.ConfigureAwait(false);
         await (first == upstreamTask ? downstreamTask : upstreamTask).ConfigureAwait(false);
 

@@ -134,6 +134,33 @@ public sealed class DuplexRelayTests
         Assert.Equal(RelayEnd.ClientClosed, result.End);
     }
 
+    [Fact]
+    public async Task RunAsync_AfterTheRelayEnds_TheClientWriterStillDelivers()
+    {
+        // The client's side ends first, so the relay stops the backend->client pump while it sits
+        // in a read: its flush cancellation must not swallow what the session writes next (a goodbye).
+        var clock = new ManualTimeProvider();
+        var fromClient = new Pipe();
+        var toClient = new Pipe();
+        var relay = DuplexRelay.RunAsync(
+            new Duplex(fromClient.Reader, toClient.Writer),
+            new Duplex(new Pipe().Reader, new Pipe().Writer),
+            TimeSpan.FromMinutes(30),
+            clock,
+            CancellationToken.None);
+        await clock.WaitForTimerAsync(1);
+        await fromClient.Writer.CompleteAsync();
+        await clock.WaitForTimerAsync(2);
+        clock.Advance(DuplexRelay.ClientEndGrace);
+        await relay.WaitAsync(Bound);
+
+        await toClient.Writer.WriteAsync("* BYE Disconnected for inactivity.\r\n"u8.ToArray());
+        var flush = await toClient.Writer.FlushAsync();
+
+        Assert.False(flush.IsCanceled);
+        Assert.Equal("* BYE Disconnected for inactivity.\r\n", await new Peer(new Pipe().Writer, toClient.Reader).ReceiveAsync(36));
+    }
+
     private static (Peer Client, Peer Backend, Task<RelayResult> Relay) Start(TimeSpan idle, CancellationToken cancellationToken = default, TimeProvider? clock = null)
     {
         var fromClient = new Pipe();
