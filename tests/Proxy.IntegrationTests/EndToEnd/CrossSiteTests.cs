@@ -17,13 +17,7 @@ public sealed class CrossSiteTests(LabFixture lab)
     public async Task ImapLogin_MailboxInOtherSite_RefusedWithClearTextAndEvent1008(bool implicitTls)
     {
         var port = implicitTls ? lab.Proxy.ImapsPort : lab.Proxy.ImapPort;
-        await using var client = await RawMailClient.ConnectAsync(port, implicitTls ? lab.Pki : null);
-        await client.ReadLineAsync();
-        if (!implicitTls)
-        {
-            Assert.StartsWith("s OK", await client.ImapCommandAsync("s", "STARTTLS"));
-            await client.UpgradeToTlsAsync(lab.Pki);
-        }
+        await using var client = await RawMailClient.ConnectEncryptedAsync(MailProtocolKind.Imap, port, lab.Pki, implicitTls);
 
         var answer = await client.ImapCommandAsync("a", $"LOGIN {Dave} {Password}");
 
@@ -37,14 +31,7 @@ public sealed class CrossSiteTests(LabFixture lab)
     public async Task Pop3Login_MailboxInOtherSite_RefusedWithClearTextAndEvent1008(bool implicitTls)
     {
         var port = implicitTls ? lab.Proxy.Pop3sPort : lab.Proxy.Pop3Port;
-        await using var client = await RawMailClient.ConnectAsync(port, implicitTls ? lab.Pki : null);
-        await client.ReadLineAsync();
-        if (!implicitTls)
-        {
-            await client.WriteLineAsync("STLS");
-            Assert.StartsWith("+OK", await client.ReadLineAsync());
-            await client.UpgradeToTlsAsync(lab.Pki);
-        }
+        await using var client = await RawMailClient.ConnectEncryptedAsync(MailProtocolKind.Pop3, port, lab.Pki, implicitTls);
 
         await client.WriteLineAsync($"USER {Dave}");
         Assert.StartsWith("+OK", await client.ReadLineAsync());

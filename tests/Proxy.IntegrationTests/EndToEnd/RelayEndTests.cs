@@ -16,13 +16,7 @@ public sealed class RelayEndTests(LabFixture lab)
     public async Task ImapLogout_AfterLogin_ProxyClosesTheConnection(bool implicitTls, string user)
     {
         var port = implicitTls ? lab.Proxy.ImapsPort : lab.Proxy.ImapPort;
-        await using var client = await RawMailClient.ConnectAsync(port, implicitTls ? lab.Pki : null);
-        await client.ReadLineAsync();
-        if (!implicitTls)
-        {
-            Assert.StartsWith("s OK", await client.ImapCommandAsync("s", "STARTTLS"));
-            await client.UpgradeToTlsAsync(lab.Pki);
-        }
+        await using var client = await RawMailClient.ConnectEncryptedAsync(MailProtocolKind.Imap, port, lab.Pki, implicitTls);
 
         Assert.StartsWith("a OK", await client.ImapCommandAsync("a", $"LOGIN {user} {Password}"));
         Assert.StartsWith("b OK", await client.ImapCommandAsync("b", "SELECT INBOX"));
@@ -38,14 +32,7 @@ public sealed class RelayEndTests(LabFixture lab)
     public async Task Pop3Quit_AfterLogin_ProxyClosesTheConnection(bool implicitTls, string user)
     {
         var port = implicitTls ? lab.Proxy.Pop3sPort : lab.Proxy.Pop3Port;
-        await using var client = await RawMailClient.ConnectAsync(port, implicitTls ? lab.Pki : null);
-        await client.ReadLineAsync();
-        if (!implicitTls)
-        {
-            await client.WriteLineAsync("STLS");
-            Assert.StartsWith("+OK", await client.ReadLineAsync());
-            await client.UpgradeToTlsAsync(lab.Pki);
-        }
+        await using var client = await RawMailClient.ConnectEncryptedAsync(MailProtocolKind.Pop3, port, lab.Pki, implicitTls);
 
         await client.WriteLineAsync($"USER {user}");
         Assert.StartsWith("+OK", await client.ReadLineAsync());

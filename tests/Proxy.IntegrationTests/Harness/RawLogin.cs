@@ -1,5 +1,4 @@
 using Proxy.IntegrationTests.Infrastructure;
-using Proxy.IntegrationTests.Ordering;
 
 namespace Proxy.IntegrationTests.Harness;
 

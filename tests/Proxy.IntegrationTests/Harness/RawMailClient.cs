@@ -49,6 +49,32 @@ public sealed class RawMailClient : IAsyncDisposable
         return client;
     }
 
+    /// <summary>
+    /// Connects and reads the greeting; on a plaintext listener (<paramref name="implicitTls"/> false)
+    /// runs STARTTLS / STLS first, so either way the session is encrypted and ready for a login.
+    /// </summary>
+    public static async Task<RawMailClient> ConnectEncryptedAsync(MailProtocolKind protocol, int port, TestPki pki, bool implicitTls)
+    {
+        var client = await ConnectAsync(port, implicitTls ? pki : null);
+        await client.ReadLineAsync();
+        if (!implicitTls)
+        {
+            if (protocol == MailProtocolKind.Imap)
+            {
+                Assert.StartsWith("s OK", await client.ImapCommandAsync("s", "STARTTLS"));
+            }
+            else
+            {
+                await client.WriteLineAsync("STLS");
+                Assert.StartsWith("+OK", await client.ReadLineAsync());
+            }
+
+            await client.UpgradeToTlsAsync(pki);
+        }
+
+        return client;
+    }
+
     /// <summary>Runs the TLS handshake on the connection as it is (after a STARTTLS / STLS go-ahead, or at once).</summary>
     public async Task UpgradeToTlsAsync(TestPki pki)
     {

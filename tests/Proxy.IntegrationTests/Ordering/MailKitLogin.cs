@@ -2,6 +2,7 @@ using MailKit;
 using MailKit.Net.Imap;
 using MailKit.Net.Pop3;
 using MailKit.Security;
+using Proxy.IntegrationTests.Harness;
 using Proxy.IntegrationTests.Infrastructure;
 
 namespace Proxy.IntegrationTests.Ordering;

@@ -1,4 +1,4 @@
-namespace Proxy.IntegrationTests.Ordering;
+namespace Proxy.IntegrationTests.Harness;
 
 /// <summary>Which protocol a theory row drives.</summary>
 public enum MailProtocolKind
