@@ -11,6 +11,7 @@ using Proxy.Core.Diagnostics;
 using Proxy.Core.Directory;
 using Proxy.Core.Discovery;
 using Proxy.Core.Listening;
+using Proxy.Core.Reload;
 
 namespace Proxy.Host;
 
@@ -59,9 +60,14 @@ public static partial class ProxyHost
             o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ ";
         });
 
+        // Every file is watched for changes (Reload/ConfigurationReloader applies them); files in one
+        // folder share one watcher, appsettings.json's included.
+        var folders = new WatchedFolders();
+        folders.Adopt(builder.Environment.ContentRootFileProvider);
+        builder.Services.AddSingleton(_ => folders);
         foreach (var file in ConfigFiles(args))
         {
-            builder.Configuration.AddJsonFile(Path.GetFullPath(file), optional: false, reloadOnChange: false);
+            AddWatchedJsonFile(builder.Configuration, folders, Path.GetFullPath(file), optional: false);
         }
 
         configure?.Invoke(builder);
@@ -70,19 +76,23 @@ public static partial class ProxyHost
         {
             // A missing file is reported by validation with its key, not by the configuration system.
             var path = Path.GetFullPath(topologyFile, builder.Environment.ContentRootPath);
-            builder.Configuration.AddJsonFile(path, optional: true, reloadOnChange: false);
+            AddWatchedJsonFile(builder.Configuration, folders, path, optional: true);
         }
 
         builder.Configuration.AddEnvironmentVariables();
         builder.Configuration.AddCommandLine(args);
 
         builder.Services.AddMailProxy(builder.Configuration);
+        builder.Services.AddSingleton<ITopologyCheck, ProxyLoopTopologyCheck>();
+        builder.Services.AddHostedService<HangupSignal>();
         builder.Services.AddOpenTelemetry()
             .WithMetrics(m => m.AddMeter(ProxyMetrics.MeterName))
             .WithTracing(t => t.AddSource(ProxyActivitySource.Name));
 
         var listeners = TryReadListeners(builder.Configuration);
         var http = HttpEndPoints(builder.Configuration);
+        builder.Services.AddSingleton<IRestartOnlySetting>(new HttpUrlsSetting(builder.Configuration));
+
         // Every endpoint is bound explicitly below; without this Kestrel warns that it overrides "Urls".
         // UseUrls() also blanks "Urls" in the configuration, so the start-up bind check gets the endpoints from here.
         builder.WebHost.UseUrls();
@@ -255,6 +265,9 @@ public static partial class ProxyHost
             ? new IPEndPoint(address, uri.Port)
             : new IPEndPoint(IPAddress.None, 0);
     }
+
+    private static void AddWatchedJsonFile(IConfigurationBuilder configuration, WatchedFolders folders, string path, bool optional) =>
+        configuration.AddJsonFile(folders.For(Path.GetDirectoryName(path)!), Path.GetFileName(path), optional, reloadOnChange: true);
 
     private static IEnumerable<string> ConfigFiles(string[] args)
     {

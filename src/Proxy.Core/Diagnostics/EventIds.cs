@@ -24,6 +24,15 @@ internal static class EventIds
     public static readonly EventId BackendPlaintextAllowed = new(3006, nameof(BackendPlaintextAllowed));
     public static readonly EventId NoCertificateForStartTls = new(3007, nameof(NoCertificateForStartTls));
 
+    // Configuration reload (3020-3039): Reload/ConfigurationReloader and the host's SIGHUP handler.
+    public static readonly EventId ConfigurationReloaded = new(3020, nameof(ConfigurationReloaded));
+    public static readonly EventId ConfigurationReloadRefused = new(3021, nameof(ConfigurationReloadRefused));
+    public static readonly EventId ConfigurationRestartRequired = new(3022, nameof(ConfigurationRestartRequired));
+    public static readonly EventId ReloadSignalReceived = new(3023, nameof(ReloadSignalReceived));
+    public static readonly EventId ConfigurationWatchFailed = new(3024, nameof(ConfigurationWatchFailed));
+    public static readonly EventId ConfigurationUnchanged = new(3025, nameof(ConfigurationUnchanged));
+    public static readonly EventId ConfigurationFileChangeIgnored = new(3026, nameof(ConfigurationFileChangeIgnored));
+
     // Sessions (steps 1, 2 and 6).
     public static readonly EventId SessionStarted = new(3100, nameof(SessionStarted));
     public static readonly EventId SessionEnded = new(3101, nameof(SessionEnded));

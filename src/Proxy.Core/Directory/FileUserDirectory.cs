@@ -42,22 +42,34 @@ internal sealed partial class FileUserDirectory : IUserDirectory
     public string Path => _path;
 
     /// <summary>
-    /// Reads the file again and swaps it in. Sessions already authenticated are not affected.
+    /// Reads the file again and swaps it in. Sessions already authenticated are not affected;
+    /// a changed, disabled or removed user is checked against the new file at the next login
+    /// (the success cache only answers for an entry equal to the one that succeeded).
     /// </summary>
+    /// <returns>True when the users changed, false when the file says what it said before.</returns>
     /// <exception cref="DirectoryFileException">The file is invalid; the previous users stay in force.</exception>
-    public void Reload()
+    public bool Reload()
     {
         lock (_reloadLock)
         {
+            DirectorySnapshot snapshot;
             try
             {
-                _snapshot = LoadAndReport();
+                snapshot = DirectoryFileLoader.Load(_path);
             }
             catch (DirectoryFileException ex)
             {
                 Log.ReloadFailed(_logger, _path, string.Join("; ", ex.Errors));
                 throw;
             }
+
+            if (snapshot.HasSameUsersAs(_snapshot))
+            {
+                return false;
+            }
+
+            _snapshot = Report(snapshot);
+            return true;
         }
     }
 
@@ -111,9 +123,10 @@ internal sealed partial class FileUserDirectory : IUserDirectory
         return DirectoryResult.Ok(user.ToMailboxUser());
     }
 
-    private DirectorySnapshot LoadAndReport()
+    private DirectorySnapshot LoadAndReport() => Report(DirectoryFileLoader.Load(_path));
+
+    private DirectorySnapshot Report(DirectorySnapshot snapshot)
     {
-        var snapshot = DirectoryFileLoader.Load(_path);
         foreach (var upn in snapshot.MalformedHashUsers)
         {
             Log.PasswordHashMalformed(_logger, upn, _path);
