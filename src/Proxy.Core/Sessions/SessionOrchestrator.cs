@@ -133,7 +133,8 @@ internal sealed partial class SessionOrchestrator(
             return LoginOutcome.Failed(LoginFailure.DirectoryUnavailable);
         }
 
-        if (identity.User is not { } user)
+        // A disabled account comes back with its user (for the log) but must not get in.
+        if (identity.Outcome != DirectoryOutcome.Success || identity.User is not { } user)
         {
             Log.InvalidCredentials(logger, client.Id, protocol, login.UserName, identity.Outcome, ClientAddress(client));
             return LoginOutcome.Failed(LoginFailure.InvalidCredentials);

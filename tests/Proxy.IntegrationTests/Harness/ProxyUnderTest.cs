@@ -10,7 +10,7 @@ using Proxy.IntegrationTests.Infrastructure;
 namespace Proxy.IntegrationTests.Harness;
 
 /// <summary>A user for the proxy's file directory in a test.</summary>
-public sealed record DirectoryUser(string UserPrincipalName, string Password, string Database, bool Privileged = false);
+public sealed record DirectoryUser(string UserPrincipalName, string Password, string Database, bool Privileged = false, bool Disabled = false);
 
 /// <summary>
 /// The real proxy host (the same <see cref="ProxyHost"/> the executable runs),
@@ -19,6 +19,9 @@ public sealed record DirectoryUser(string UserPrincipalName, string Password, st
 /// </summary>
 public sealed class ProxyUnderTest : IAsyncDisposable
 {
+    private const string TopologyFileName = "topology.json";
+    private const string DirectoryFileName = "directory.json";
+
     private readonly WebApplication _app;
     private readonly string _folder;
 
@@ -53,21 +56,10 @@ public sealed class ProxyUnderTest : IAsyncDisposable
         IDictionary<string, string?>? settings = null)
     {
         var folder = Directory.CreateTempSubdirectory("proxy-test-").FullName;
-        var topologyFile = Path.Combine(folder, "topology.json");
-        await File.WriteAllTextAsync(topologyFile, JsonSerializer.Serialize(new { Topology = topology }));
-        var directoryFile = Path.Combine(folder, "directory.json");
-        await File.WriteAllTextAsync(directoryFile, JsonSerializer.Serialize(new
-        {
-            NetBiosDomain = "CONTOSO",
-            // Few iterations keep the suite fast; the format carries the count.
-            Users = users.Select(u => new
-            {
-                u.UserPrincipalName,
-                PasswordHash = PasswordHasher.Hash(u.Password, 1000),
-                u.Database,
-                u.Privileged,
-            }),
-        }));
+        var topologyFile = Path.Combine(folder, TopologyFileName);
+        await File.WriteAllTextAsync(topologyFile, TopologyJson(topology));
+        var directoryFile = Path.Combine(folder, DirectoryFileName);
+        await File.WriteAllTextAsync(directoryFile, DirectoryJson(users));
 
         for (var attempt = 1; ; attempt++)
         {
@@ -121,6 +113,33 @@ public sealed class ProxyUnderTest : IAsyncDisposable
             }
         }
     }
+
+    /// <summary>The topology file the proxy was started with (<c>Proxy:TopologyFile</c>).</summary>
+    public string TopologyFile => Path.Combine(_folder, TopologyFileName);
+
+    /// <summary>The directory file the proxy was started with (<c>Proxy:DirectoryFile</c>).</summary>
+    public string DirectoryFile => Path.Combine(_folder, DirectoryFileName);
+
+    /// <summary>The content root: an <c>appsettings.json</c> written here is read (below the test's own settings).</summary>
+    public string ContentRoot => _folder;
+
+    /// <summary>The topology file's content for <paramref name="topology"/>.</summary>
+    public static string TopologyJson(TopologyOptions topology) => JsonSerializer.Serialize(new { Topology = topology });
+
+    /// <summary>The directory file's content for <paramref name="users"/>.</summary>
+    public static string DirectoryJson(IEnumerable<DirectoryUser> users) => JsonSerializer.Serialize(new
+    {
+        NetBiosDomain = "CONTOSO",
+        // Few iterations keep the suite fast; the format carries the count.
+        Users = users.Select(u => new
+        {
+            u.UserPrincipalName,
+            PasswordHash = PasswordHasher.Hash(u.Password, 1000),
+            u.Database,
+            u.Privileged,
+            u.Disabled,
+        }),
+    });
 
     public async ValueTask DisposeAsync()
     {
