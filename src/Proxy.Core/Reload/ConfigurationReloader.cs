@@ -163,18 +163,20 @@ internal sealed partial class ConfigurationReloader : IConfigurationReloader, IH
 
     private void Stop()
     {
+        IDisposable?[] stopping;
         lock (_pendingLock)
         {
-            foreach (var subscription in _subscriptions)
-            {
-                subscription.Dispose();
-            }
-
+            stopping = [.. _subscriptions, _files, _timer];
             _subscriptions.Clear();
-            _files?.Dispose();
             _files = null;
-            _timer?.Dispose();
             _timer = null;
+        }
+
+        // Outside the lock: disposing a change registration waits for a callback in flight,
+        // and that callback (OnFileEvent) takes the lock.
+        foreach (var item in stopping)
+        {
+            item?.Dispose();
         }
     }
 
