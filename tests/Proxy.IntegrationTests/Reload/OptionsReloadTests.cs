@@ -50,4 +50,16 @@ public sealed class OptionsReloadTests(ReloadFixture fixture)
         Assert.Contains("until the proxy is restarted", warning.Message);
         Assert.Equal(InstanceA, await ServedByAsync(proxy, fixture.Pki, Alice));
     }
+
+    [Fact]
+    public async Task UrlsEdit_RestartWarnedAndHealthStillAnswersOnTheRunningPort()
+    {
+        await using var proxy = await fixture.StartProxyAsync();
+
+        await File.WriteAllTextAsync(Path.Combine(proxy.ContentRoot, "appsettings.json"), """{ "Urls": "http://127.0.0.1:1" }""");
+        await WaitForEventAsync(proxy.Logs, 3022, "Urls changed");
+
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
+        Assert.Contains("Healthy", await http.GetStringAsync($"http://127.0.0.1:{proxy.HttpPort}/health"));
+    }
 }
