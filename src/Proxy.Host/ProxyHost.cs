@@ -101,7 +101,8 @@ public static partial class ProxyHost
                     {
                         listen.UseHttps(new TlsHandshakeCallbackOptions
                         {
-                            OnConnection = _ => ValueTask.FromResult(TlsSettings.ServerOptions(services.GetRequiredService<FrontEndCertificate>().Certificate!)),
+                            // The same SNI choice as STARTTLS (FrontEndCertificate.ServerOptions).
+                            OnConnection = context => ValueTask.FromResult(services.GetRequiredService<FrontEndCertificate>().ServerOptions(context.ClientHelloInfo.ServerName)),
                             HandshakeTimeout = TimeSpan.FromSeconds(30),
                         });
                     }

@@ -118,6 +118,25 @@ public sealed class FrontEndTlsOptions
     /// <summary>PEM private key, when <see cref="CertificateFile"/> is PEM and does not hold the key.</summary>
     public string? KeyFile { get; set; }
 
-    /// <summary>Password of a PFX file.</summary>
+    /// <summary>Password of a PFX file, or of an encrypted PEM private key.</summary>
     public string? Password { get; set; }
+
+    /// <summary>
+    /// Certificates chosen by the name the client sends (SNI). The certificate above is the
+    /// default: for clients that send no name or a name no entry lists.
+    /// </summary>
+    /// <remarks>Defaults to none.</remarks>
+    public List<SniCertificateOptions> Certificates { get; set; } = [];
+
+    /// <summary>How often the certificate and key files are checked for changes, besides the file watcher.</summary>
+    /// <remarks>Defaults to 1 minute.</remarks>
+    public TimeSpan ReloadCheckInterval { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>A certificate expiring within this many days is warned about at start and on reload; 0 turns the warning off.</summary>
+    /// <remarks>Defaults to 14.</remarks>
+    public int ExpiryWarningDays { get; set; } = 14;
+
+    /// <summary>Offer the platform's whole default cipher list instead of the forward-secret AEAD suites only (Linux).</summary>
+    /// <remarks>Defaults to false.</remarks>
+    public bool AllowLegacyCipherSuites { get; set; }
 }

@@ -30,15 +30,7 @@ internal sealed class ProxyOptionsValidator : IValidateOptions<ProxyOptions>
             errors.Add("Proxy:Tls:CertificateFile: an implicit-TLS listener is configured but no certificate is");
         }
 
-        if (!string.IsNullOrWhiteSpace(options.Tls.CertificateFile) && !File.Exists(options.Tls.CertificateFile))
-        {
-            errors.Add($"Proxy:Tls:CertificateFile: '{options.Tls.CertificateFile}' does not exist");
-        }
-
-        if (!string.IsNullOrWhiteSpace(options.Tls.KeyFile) && !File.Exists(options.Tls.KeyFile))
-        {
-            errors.Add($"Proxy:Tls:KeyFile: '{options.Tls.KeyFile}' does not exist");
-        }
+        FrontEndTlsValidator.Validate(options.Tls, errors);
 
         if (string.IsNullOrWhiteSpace(options.TopologyFile))
         {

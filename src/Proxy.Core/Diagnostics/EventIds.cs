@@ -24,6 +24,15 @@ internal static class EventIds
     public static readonly EventId BackendPlaintextAllowed = new(3006, nameof(BackendPlaintextAllowed));
     public static readonly EventId NoCertificateForStartTls = new(3007, nameof(NoCertificateForStartTls));
 
+    // Front-end TLS certificates: loading, reloading, SNI (3010-3019).
+    public static readonly EventId TlsCertificateLoaded = new(3010, nameof(TlsCertificateLoaded));
+    public static readonly EventId TlsCertificateReloaded = new(3011, nameof(TlsCertificateReloaded));
+    public static readonly EventId TlsCertificateReloadFailed = new(3012, nameof(TlsCertificateReloadFailed));
+    public static readonly EventId TlsCertificateExpiresSoon = new(3013, nameof(TlsCertificateExpiresSoon));
+    public static readonly EventId TlsCertificateWatchFailed = new(3014, nameof(TlsCertificateWatchFailed));
+    public static readonly EventId TlsServerNameNotMatched = new(3015, nameof(TlsServerNameNotMatched));
+    public static readonly EventId TlsCertificateHostNameNotCovered = new(3016, nameof(TlsCertificateHostNameNotCovered));
+
     // Sessions (steps 1, 2 and 6).
     public static readonly EventId SessionStarted = new(3100, nameof(SessionStarted));
     public static readonly EventId SessionEnded = new(3101, nameof(SessionEnded));

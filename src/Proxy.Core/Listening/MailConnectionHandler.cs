@@ -36,7 +36,6 @@ internal sealed class MailConnectionHandler
 
     public async Task HandleAsync(ConnectionContext context, MailListener listener)
     {
-        var certificate = _certificate.Certificate;
         StreamDuplexPipe? upgraded = null;
         var client = new ClientConnection(
             context.ConnectionId,
@@ -44,7 +43,7 @@ internal sealed class MailConnectionHandler
             listener.ImplicitTls,
             context.RemoteEndPoint,
             context.LocalEndPoint,
-            certificate is null ? null : async (transport, ct) => upgraded = await StartTlsUpgrade.UpgradeAsync(transport, certificate, ct).ConfigureAwait(false));
+            _certificate.IsConfigured ? async (transport, ct) => upgraded = await StartTlsUpgrade.UpgradeAsync(transport, _certificate, ct).ConfigureAwait(false) : null);
 
         // Only host shutdown cancels a session. Kestrel's ConnectionClosed also fires on the client's FIN,
         // which would cut off the backend's reply to a LOGOUT/QUIT sent just before a half-close;
