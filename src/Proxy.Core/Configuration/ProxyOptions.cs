@@ -136,7 +136,7 @@ public sealed class FrontEndTlsOptions
     /// <remarks>Defaults to 14.</remarks>
     public int ExpiryWarningDays { get; set; } = 14;
 
-    /// <summary>Offer the platform's whole default cipher list instead of the forward-secret AEAD suites only (Linux).</summary>
+    /// <summary>Offer .NET's default cipher list (adds ECDHE with AES-CBC) instead of forward-secret AEAD suites only (Linux).</summary>
     /// <remarks>Defaults to false.</remarks>
     public bool AllowLegacyCipherSuites { get; set; }
 }

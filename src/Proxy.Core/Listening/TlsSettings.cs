@@ -10,11 +10,12 @@ internal static class TlsSettings
     public const SslProtocols FrontEndProtocols = SslProtocols.Tls12 | SslProtocols.Tls13;
 
     /// <summary>
-    /// Mozilla's "intermediate" list: forward-secret key exchange and AEAD ciphers only. Without a
-    /// policy OpenSSL's default list also offers static-RSA key exchange and CBC with SHA-1
-    /// (Lucky13-class padding oracles, no forward secrecy), which every mail client of the TLS 1.2
-    /// era can do without. Only Linux (OpenSSL) takes a policy; on Windows and macOS the
-    /// system's TLS configuration decides. One shared instance, so OpenSSL contexts can be reused.
+    /// Forward-secret key exchange with AEAD ciphers only (Mozilla's "intermediate" list without
+    /// DHE, which .NET does not set up). .NET's own default list on Linux already leaves out
+    /// static RSA, SHA-1, 3DES and RC4, but still offers CBC with SHA-256/384 (the Lucky13 class
+    /// of padding oracles), which no TLS 1.2 mail client needs when it has GCM or ChaCha20.
+    /// Only Linux (OpenSSL) takes a policy; on Windows and macOS the system's TLS configuration
+    /// decides. One shared instance, so that OpenSSL contexts can be reused across handshakes.
     /// </summary>
     private static readonly CipherSuitesPolicy? ModernCipherSuites = OperatingSystem.IsLinux()
         ? new CipherSuitesPolicy(
@@ -28,9 +29,6 @@ internal static class TlsSettings
             TlsCipherSuite.TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384,
             TlsCipherSuite.TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256,
             TlsCipherSuite.TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256,
-            TlsCipherSuite.TLS_DHE_RSA_WITH_AES_128_GCM_SHA256,
-            TlsCipherSuite.TLS_DHE_RSA_WITH_AES_256_GCM_SHA384,
-            TlsCipherSuite.TLS_DHE_RSA_WITH_CHACHA20_POLY1305_SHA256,
         ])
         : null;
 
