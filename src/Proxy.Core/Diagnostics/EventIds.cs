@@ -32,6 +32,7 @@ internal static class EventIds
     public static readonly EventId TlsCertificateWatchFailed = new(3014, nameof(TlsCertificateWatchFailed));
     public static readonly EventId TlsServerNameNotMatched = new(3015, nameof(TlsServerNameNotMatched));
     public static readonly EventId TlsCertificateHostNameNotCovered = new(3016, nameof(TlsCertificateHostNameNotCovered));
+    public static readonly EventId TlsLegacyCipherSuitesAllowed = new(3017, nameof(TlsLegacyCipherSuitesAllowed));
 
     // Sessions (steps 1, 2 and 6).
     public static readonly EventId SessionStarted = new(3100, nameof(SessionStarted));

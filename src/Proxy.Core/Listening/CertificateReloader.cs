@@ -16,6 +16,9 @@ internal sealed partial class CertificateReloader : IDisposable
     /// <summary>Quiet time after the last file event before the files are read.</summary>
     internal static readonly TimeSpan DebounceDelay = TimeSpan.FromSeconds(2);
 
+    /// <summary>How often a certificate that did not change is looked at again for its expiry.</summary>
+    internal static readonly TimeSpan ExpiryRecheckInterval = TimeSpan.FromDays(1);
+
     /// <summary>Host name probed to check that a certificate covers a wildcard entry.</summary>
     private const string WildcardProbeLabel = "sni-wildcard-check";
 
@@ -29,7 +32,8 @@ internal sealed partial class CertificateReloader : IDisposable
     private readonly List<FileSystemWatcher> _watchers = [];
     private readonly ITimer _periodic;
     private readonly ITimer _debounce;
-    private bool _disposed;
+    private volatile bool _disposed;
+    private DateTimeOffset _nextExpiryCheck;
 
     public CertificateReloader(IReadOnlyList<CertificateSource> sources, TimeProvider time, TimeSpan checkInterval, int expiryWarningDays, ILogger logger)
     {
@@ -53,6 +57,8 @@ internal sealed partial class CertificateReloader : IDisposable
             Log.Loaded(_logger, source.Key, source.CertificateFile, current.Subject, current.Thumbprint, current.NotAfter);
             Inspect(source);
         }
+
+        _nextExpiryCheck = _time.GetUtcNow() + ExpiryRecheckInterval;
 
         if (watchFiles)
         {
@@ -85,6 +91,11 @@ internal sealed partial class CertificateReloader : IDisposable
     {
         lock (_checkLock)
         {
+            if (_disposed)
+            {
+                return;
+            }
+
             foreach (var source in _sources)
             {
                 var result = source.ReloadIfChanged();
@@ -120,6 +131,18 @@ internal sealed partial class CertificateReloader : IDisposable
     private void OnPeriodicCheck()
     {
         CheckNow();
+
+        // A proxy that runs for weeks on one certificate hears about its end once a day, not only at start.
+        var now = _time.GetUtcNow();
+        if (now >= _nextExpiryCheck)
+        {
+            _nextExpiryCheck = now + ExpiryRecheckInterval;
+            foreach (var source in _sources)
+            {
+                WarnIfExpiring(source);
+            }
+        }
+
         lock (_timerLock)
         {
             if (!_disposed)
@@ -132,14 +155,8 @@ internal sealed partial class CertificateReloader : IDisposable
     /// <summary>What an operator should hear about a certificate just loaded: near expiry, names it does not cover.</summary>
     private void Inspect(CertificateSource source)
     {
+        WarnIfExpiring(source);
         var current = source.Current;
-        var left = current.NotAfter - _time.GetUtcNow();
-        if (_expiryWarningDays > 0 && left <= TimeSpan.FromDays(_expiryWarningDays))
-        {
-            var expiry = left <= TimeSpan.Zero ? "has expired" : $"expires in {Math.Ceiling(left.TotalDays):0} day(s)";
-            Log.ExpiresSoon(_logger, source.Key, source.CertificateFile, current.Thumbprint, expiry, current.NotAfter);
-        }
-
         foreach (var hostName in source.HostNames)
         {
             var probe = hostName.Trim().TrimEnd('.');
@@ -152,6 +169,17 @@ internal sealed partial class CertificateReloader : IDisposable
             {
                 Log.HostNameNotCovered(_logger, source.Key, source.CertificateFile, hostName);
             }
+        }
+    }
+
+    private void WarnIfExpiring(CertificateSource source)
+    {
+        var current = source.Current;
+        var left = current.NotAfter - _time.GetUtcNow();
+        if (_expiryWarningDays > 0 && left <= TimeSpan.FromDays(_expiryWarningDays))
+        {
+            var expiry = left <= TimeSpan.Zero ? "has expired" : $"expires in {Math.Ceiling(left.TotalDays):0} day(s)";
+            Log.ExpiresSoon(_logger, source.Key, source.CertificateFile, current.Thumbprint, expiry, current.NotAfter);
         }
     }
 

@@ -97,6 +97,11 @@ internal sealed partial class FrontEndCertificate : IDisposable
             }
         }
 
+        if (_options.AllowLegacyCipherSuites)
+        {
+            Log.LegacyCipherSuitesAllowed(_logger);
+        }
+
         var reloader = new CertificateReloader([defaultSource!, .. sniSources.OfType<CertificateSource>()], _time, _options.ReloadCheckInterval, _options.ExpiryWarningDays, _logger);
         reloader.Start();
         return new CertificateSet(defaultSource!, byServerName, reloader);
@@ -126,5 +131,9 @@ internal sealed partial class FrontEndCertificate : IDisposable
         [LoggerMessage(EventId = 3015, EventName = nameof(EventIds.TlsServerNameNotMatched), Level = LogLevel.Debug,
             Message = "No certificate is configured for the server name {ServerName} a client asked for; the default certificate is used")]
         public static partial void ServerNameNotMatched(ILogger logger, string serverName);
+
+        [LoggerMessage(EventId = 3017, EventName = nameof(EventIds.TlsLegacyCipherSuitesAllowed), Level = LogLevel.Warning,
+            Message = "Proxy:Tls:AllowLegacyCipherSuites is true: clients may negotiate TLS 1.2 cipher suites with AES-CBC")]
+        public static partial void LegacyCipherSuitesAllowed(ILogger logger);
     }
 }

@@ -192,6 +192,38 @@ public sealed class FrontEndCertificateTests : IDisposable
     }
 
     [Fact]
+    public void PeriodicCheck_UnchangedCertificateEnteringWarningWindow_WarnedOnceADay()
+    {
+        Start(Default("long-running.test", validFor: TimeSpan.FromDays(20)));
+        Assert.DoesNotContain(_logger.Entries, e => e.EventId.Id == ExpiresSoon);
+
+        _clock.Advance(TimeSpan.FromDays(5));
+        Assert.DoesNotContain(_logger.Entries, e => e.EventId.Id == ExpiresSoon);
+
+        _clock.Advance(TimeSpan.FromDays(1));
+        Assert.Contains("expires in 14 day(s)", Assert.Single(_logger.Entries, e => e.EventId.Id == ExpiresSoon).Message);
+
+        // The checks of the same day say nothing more; the next day's does.
+        _clock.Advance(CheckInterval);
+        _clock.Advance(CheckInterval);
+        Assert.Single(_logger.Entries, e => e.EventId.Id == ExpiresSoon);
+        _clock.Advance(TimeSpan.FromDays(1));
+        Assert.Equal(2, _logger.Entries.Count(e => e.EventId.Id == ExpiresSoon));
+    }
+
+    [Fact]
+    public void Start_AllowLegacyCipherSuites_Warned()
+    {
+        var options = Default("legacy.test");
+        options.AllowLegacyCipherSuites = true;
+
+        var certificates = Start(options);
+
+        Assert.Single(_logger.Entries, e => e.EventId.Id == 3017 && e.Level == LogLevel.Warning);
+        Assert.Null(certificates.ServerOptions(null).CipherSuitesPolicy);
+    }
+
+    [Fact]
     public void Start_WarningDaysZero_NoExpiryWarning()
     {
         var options = Default("soon.test", validFor: TimeSpan.FromDays(3));
