@@ -36,6 +36,7 @@ internal sealed partial class LoginThrottle(
     private readonly Dictionary<ThrottleKey, Entry> _entries = [];
     private TimeSpan _window;
     private DateTimeOffset _nextSweep;
+    private long _failureSequence;
 
     /// <summary>Keys tracked now (for tests and diagnostics).</summary>
     public int TrackedKeys
@@ -120,7 +121,7 @@ internal sealed partial class LoginThrottle(
                     continue;
                 }
 
-                var failures = entry.Add(slot, now);
+                var failures = entry.Add(slot, ++_failureSequence);
                 var lockoutAfter = LockoutAfter(settings, key.Scope);
                 if (lockoutAfter > 0 && failures >= lockoutAfter)
                 {
@@ -330,7 +331,8 @@ internal sealed partial class LoginThrottle(
 
         public DateTimeOffset LockedUntil { get; set; }
 
-        public DateTimeOffset LastFailure { get; private set; }
+        /// <summary>When the last failure was counted, as a sequence number: recency without ties, for eviction.</summary>
+        public long LastFailure { get; private set; }
 
         /// <summary>True while locked out; a lockout that has run out is lifted here and its failures forgotten.</summary>
         public bool IsLockedOut(DateTimeOffset now)
@@ -356,11 +358,11 @@ internal sealed partial class LoginThrottle(
             return _slots.Sum();
         }
 
-        public int Add(long slot, DateTimeOffset now)
+        public int Add(long slot, long sequence)
         {
             Advance(slot);
             _slots[slot % _slots.Length]++;
-            LastFailure = now;
+            LastFailure = sequence;
             return _slots.Sum();
         }
 

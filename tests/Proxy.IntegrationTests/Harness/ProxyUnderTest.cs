@@ -93,6 +93,14 @@ public sealed class ProxyUnderTest : IAsyncDisposable
                 ["Proxy:Backends:AttemptTimeout"] = "00:00:05",
                 ["Proxy:Backends:TotalTimeout"] = "00:00:10",
                 ["Proxy:Backends:ConnectTimeout"] = "00:00:02",
+                // Tests connect from 127.0.0.1 and share a proxy across many tests (wrong passwords
+                // included): per-address and per-user limits out of the way, no tarpit or lockout.
+                // Limits/ turns them on with its own values.
+                ["Proxy:Imap:MaxConnectionFromSingleIP"] = "1000",
+                ["Proxy:Pop3:MaxConnectionFromSingleIP"] = "1000",
+                ["Proxy:Imap:MaxConnectionsPerUser"] = "1000",
+                ["Proxy:Pop3:MaxConnectionsPerUser"] = "1000",
+                ["Proxy:BruteForce:Enabled"] = "false",
             };
             foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
             {
