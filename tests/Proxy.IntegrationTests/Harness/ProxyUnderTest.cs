@@ -10,7 +10,7 @@ using Proxy.IntegrationTests.Infrastructure;
 namespace Proxy.IntegrationTests.Harness;
 
 /// <summary>A user for the proxy's file directory in a test.</summary>
-public sealed record DirectoryUser(string UserPrincipalName, string Password, string Database, bool Privileged = false);
+public sealed record DirectoryUser(string UserPrincipalName, string Password, string Database, bool Privileged = false, bool Disabled = false);
 
 /// <summary>
 /// The real proxy host (the same <see cref="ProxyHost"/> the executable runs),
@@ -66,6 +66,7 @@ public sealed class ProxyUnderTest : IAsyncDisposable
                 PasswordHash = PasswordHasher.Hash(u.Password, 1000),
                 u.Database,
                 u.Privileged,
+                u.Disabled,
             }),
         }));
 

@@ -117,6 +117,26 @@ public sealed class BruteForceTests(LimitsFixture fixture)
         Assert.StartsWith(protocol == MailProtocolKind.Imap ? "a OK" : "+OK", await LoginReplyAsync(protocol, port, Topologies.Alice, Topologies.Password));
     }
 
+    [Theory]
+    [InlineData(MailProtocolKind.Imap, "a NO [AUTHENTICATIONFAILED] Authentication failed.")]
+    [InlineData(MailProtocolKind.Pop3, "-ERR [AUTH] Authentication failed.")]
+    public async Task DisabledAccountWithTheRightPassword_RefusedLikeAWrongOne_CountedAsAFailure(MailProtocolKind protocol, string failed)
+    {
+        await using var proxy = await fixture.StartProxyAsync(new(BruteForce(
+            ("TarpitDelay", "00:00:00"),
+            ("MaxTarpitDelay", "00:00:00"),
+            ("UserAndAddressTarpitAfter", "0"),
+            ("UserAndAddressLockoutAfter", "2"))));
+        var port = proxy.ImplicitTlsPort(protocol);
+
+        Assert.Equal(failed, await LoginReplyAsync(protocol, port, Dora, Topologies.Password));
+        Assert.Equal(failed, await LoginReplyAsync(protocol, port, Dora, Topologies.Password));
+
+        Assert.Empty(proxy.Logs.WithEventId(LoginSucceeded));
+        Assert.Empty(BackendAttempt.All(proxy.Logs));
+        Assert.Single(proxy.Logs.WithEventId(LockedOutEvent));
+    }
+
     private static IEnumerable<KeyValuePair<string, string?>> BruteForce(params (string Key, string Value)[] settings) =>
         settings.Select(s => new KeyValuePair<string, string?>($"Proxy:BruteForce:{s.Key}", s.Value))
             .Append(new("Proxy:BruteForce:Enabled", "true"))

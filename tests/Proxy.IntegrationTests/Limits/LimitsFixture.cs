@@ -18,6 +18,9 @@ public sealed class LimitsFixture : IAsyncLifetime
 {
     public const string Bob = "bob@contoso.lab";
 
+    /// <summary>In the directory with the right password, but disabled; Dovecot would let her in.</summary>
+    public const string Dora = "dora@contoso.lab";
+
     /// <summary>A second client address on loopback: Linux routes all of 127.0.0.0/8 to lo.</summary>
     public static readonly IPAddress OtherAddress = IPAddress.Parse("127.0.0.2");
 
@@ -31,6 +34,7 @@ public sealed class LimitsFixture : IAsyncLifetime
         [
             new(Topologies.Alice, Topologies.Password, Topologies.Db2013),
             new(Bob, Topologies.Password, Topologies.Db2013),
+            new(Dora, Topologies.Password, Topologies.Db2013),
         ];
         Backend = await DovecotBackend.StartAsync(new DovecotBackendOptions { InstanceName = "limits", Users = users, Pki = Pki });
     }
@@ -42,7 +46,12 @@ public sealed class LimitsFixture : IAsyncLifetime
             Pki,
             Topologies.Ports(Backend.ImapSslPort, Backend.ImapPort),
             Topologies.Ports(Backend.Pop3SslPort, Backend.Pop3Port));
-        DirectoryUser[] users = [new(Topologies.Alice, Topologies.Password, Topologies.Db2013), new(Bob, Topologies.Password, Topologies.Db2013)];
+        DirectoryUser[] users =
+        [
+            new(Topologies.Alice, Topologies.Password, Topologies.Db2013),
+            new(Bob, Topologies.Password, Topologies.Db2013),
+            new(Dora, Topologies.Password, Topologies.Db2013, Disabled: true),
+        ];
         return ProxyUnderTest.StartAsync(topology, users, Pki.CertificatePath, Pki.KeyPath, settings);
     }
 
