@@ -19,6 +19,12 @@ public sealed class ProxyOptions
     public BackendOptions Backends { get; set; } = new();
 
     public FrontEndTlsOptions Tls { get; set; } = new();
+
+    /// <summary>Tarpit and lockout of repeated failed logins, for both protocols.</summary>
+    public BruteForceOptions BruteForce { get; set; } = new();
+
+    /// <summary>Bound on concurrent password hash checks.</summary>
+    public PasswordVerificationOptions PasswordVerification { get; set; } = new();
 }
 
 /// <summary>Settings each mail protocol has, with Exchange's names where Exchange has one.</summary>
@@ -51,6 +57,30 @@ public abstract class MailProtocolOptions
 
     /// <remarks>Defaults to 4; the last failure also closes the connection.</remarks>
     public int MaxFailedLoginAttempts { get; set; } = 4;
+
+    /// <summary>
+    /// Connections of this protocol open at once over all its listeners, logged in or not; past it
+    /// a new connection is refused in place of the greeting (event 1101).
+    /// </summary>
+    /// <remarks>
+    /// Defaults to 2000, Exchange 2007/2010's value. A relayed session holds two sockets, and this
+    /// host's hard limit of 20,000 file descriptors lets one process relay at most about 9,900
+    /// sessions: both protocols at the default (4,000 sessions, 8,000 sockets) leave room for
+    /// backend attempts, listeners, the HTTP side and files.
+    /// </remarks>
+    public int MaxConnections { get; set; } = 2000;
+
+    /// <summary>Connections of this protocol from one client address (IPv6: one /64) at once; past it a new one is refused (event 1103).</summary>
+    /// <remarks>
+    /// Defaults to 20, Exchange 2007/2010's value: a handful of mail clients (IMAP clients open up
+    /// to about five connections per account) behind one address. Raise it for NAT gateways and
+    /// terminal servers.
+    /// </remarks>
+    public int MaxConnectionFromSingleIP { get; set; } = 20;
+
+    /// <summary>Logged-in sessions of this protocol for one user (directory UPN) at once; past it the login is refused (event 1009).</summary>
+    /// <remarks>Defaults to 16, as Exchange 2010/2013.</remarks>
+    public int MaxConnectionsPerUser { get; set; } = 16;
 }
 
 public sealed class ImapOptions : MailProtocolOptions

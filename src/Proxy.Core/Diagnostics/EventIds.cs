@@ -17,6 +17,11 @@ internal static class EventIds
     public static readonly EventId ListenerAccessDenied = new(1032, nameof(ListenerAccessDenied));
     public static readonly EventId CertificateNotFound = new(2007, nameof(CertificateNotFound));
 
+    // Exchange's ids for connection limits (Policy/ConnectionLimits): 1009 per user, 1101 per server, 1103 per address.
+    public static readonly EventId UserConnectionLimitReached = new(1009, nameof(UserConnectionLimitReached));
+    public static readonly EventId ConnectionLimitReached = new(1101, nameof(ConnectionLimitReached));
+    public static readonly EventId AddressConnectionLimitReached = new(1103, nameof(AddressConnectionLimitReached));
+
     // Host and configuration.
     public static readonly EventId ListenerStarted = new(3001, nameof(ListenerStarted));
     public static readonly EventId ConfigurationInvalid = new(3003, nameof(ConfigurationInvalid));
@@ -68,6 +73,13 @@ internal static class EventIds
     public static readonly EventId MailboxHasNoCandidates = new(3216, nameof(MailboxHasNoCandidates));
     public static readonly EventId TopologyReloaded = new(3217, nameof(TopologyReloaded));
     public static readonly EventId TopologyReloadFailed = new(3218, nameof(TopologyReloadFailed));
+
+    // Brute-force protection and password verification (3220-3239).
+    public static readonly EventId LoginLockout = new(3220, nameof(LoginLockout));
+    public static readonly EventId LoginRefusedLockedOut = new(3221, nameof(LoginRefusedLockedOut));
+    public static readonly EventId LoginTarpitted = new(3222, nameof(LoginTarpitted));
+    public static readonly EventId PasswordVerificationBusy = new(3223, nameof(PasswordVerificationBusy));
+    public static readonly EventId LoginThrottleTableFull = new(3224, nameof(LoginThrottleTableFull));
 
     // Backends (step 5).
     public static readonly EventId BackendAttemptSucceeded = new(3300, nameof(BackendAttemptSucceeded));

@@ -18,6 +18,8 @@ public sealed class ProxyMetrics
     private readonly Counter<long> _backendAttempts;
     private readonly Histogram<double> _backendConnectDuration;
     private readonly Counter<long> _relayedBytes;
+    private readonly Counter<long> _connectionsRefused;
+    private readonly Counter<long> _loginLockouts;
 
     public ProxyMetrics(IMeterFactory meterFactory)
     {
@@ -28,6 +30,8 @@ public sealed class ProxyMetrics
         _backendAttempts = meter.CreateCounter<long>("proxy.backend.attempts", "{attempt}", "Backend connection attempts by server, method and outcome.");
         _backendConnectDuration = meter.CreateHistogram<double>("proxy.backend.connect.duration", "s", "Time from dialling a backend to its login response.");
         _relayedBytes = meter.CreateCounter<long>("proxy.relay.bytes", "By", "Bytes relayed, by direction.");
+        _connectionsRefused = meter.CreateCounter<long>("proxy.connections.refused", "{connection}", "Connections and logins refused by a connection limit.");
+        _loginLockouts = meter.CreateCounter<long>("proxy.login.lockouts", "{lockout}", "Keys locked out by the brute-force protection.");
     }
 
     public void SessionStarted(MailProtocol protocol)
@@ -58,6 +62,13 @@ public sealed class ProxyMetrics
         _relayedBytes.Add(clientToBackend, ProtocolTag(protocol), new("direction", "client_to_backend"));
         _relayedBytes.Add(backendToClient, ProtocolTag(protocol), new("direction", "backend_to_client"));
     }
+
+    /// <param name="reason"><c>max_connections</c>, <c>max_connections_per_ip</c> or <c>max_connections_per_user</c>.</param>
+    public void ConnectionRefused(MailProtocol protocol, string reason) =>
+        _connectionsRefused.Add(1, ProtocolTag(protocol), new("reason", reason));
+
+    /// <param name="scope"><c>user_and_address</c> or <c>address</c>.</param>
+    public void LoginLockout(string scope) => _loginLockouts.Add(1, new KeyValuePair<string, object?>("scope", scope));
 
     public static string ProtocolName(MailProtocol protocol) => protocol == MailProtocol.Imap ? "imap" : "pop3";
 

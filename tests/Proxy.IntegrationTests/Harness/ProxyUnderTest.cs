@@ -10,7 +10,7 @@ using Proxy.IntegrationTests.Infrastructure;
 namespace Proxy.IntegrationTests.Harness;
 
 /// <summary>A user for the proxy's file directory in a test.</summary>
-public sealed record DirectoryUser(string UserPrincipalName, string Password, string Database, bool Privileged = false);
+public sealed record DirectoryUser(string UserPrincipalName, string Password, string Database, bool Privileged = false, bool Disabled = false);
 
 /// <summary>
 /// The real proxy host (the same <see cref="ProxyHost"/> the executable runs),
@@ -66,6 +66,7 @@ public sealed class ProxyUnderTest : IAsyncDisposable
                 PasswordHash = PasswordHasher.Hash(u.Password, 1000),
                 u.Database,
                 u.Privileged,
+                u.Disabled,
             }),
         }));
 
@@ -93,6 +94,14 @@ public sealed class ProxyUnderTest : IAsyncDisposable
                 ["Proxy:Backends:AttemptTimeout"] = "00:00:05",
                 ["Proxy:Backends:TotalTimeout"] = "00:00:10",
                 ["Proxy:Backends:ConnectTimeout"] = "00:00:02",
+                // Tests connect from 127.0.0.1 and share a proxy across many tests (wrong passwords
+                // included): per-address and per-user limits out of the way, no tarpit or lockout.
+                // Limits/ turns them on with its own values.
+                ["Proxy:Imap:MaxConnectionFromSingleIP"] = "1000",
+                ["Proxy:Pop3:MaxConnectionFromSingleIP"] = "1000",
+                ["Proxy:Imap:MaxConnectionsPerUser"] = "1000",
+                ["Proxy:Pop3:MaxConnectionsPerUser"] = "1000",
+                ["Proxy:BruteForce:Enabled"] = "false",
             };
             foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
             {
