@@ -19,6 +19,8 @@ public sealed class ProxyOptions
     public BackendOptions Backends { get; set; } = new();
 
     public FrontEndTlsOptions Tls { get; set; } = new();
+
+    public TelemetryOptions Telemetry { get; set; } = new();
 }
 
 /// <summary>Settings each mail protocol has, with Exchange's names where Exchange has one.</summary>
