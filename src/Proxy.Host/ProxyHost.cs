@@ -3,14 +3,13 @@ using System.Net.Sockets;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Server.Kestrel.Https;
 using Microsoft.Extensions.Options;
-using OpenTelemetry.Metrics;
-using OpenTelemetry.Trace;
 using Proxy.Core;
 using Proxy.Core.Configuration;
 using Proxy.Core.Diagnostics;
 using Proxy.Core.Directory;
 using Proxy.Core.Discovery;
 using Proxy.Core.Listening;
+using Proxy.Host.Telemetry;
 
 namespace Proxy.Host;
 
@@ -77,9 +76,7 @@ public static partial class ProxyHost
         builder.Configuration.AddCommandLine(args);
 
         builder.Services.AddMailProxy(builder.Configuration);
-        builder.Services.AddOpenTelemetry()
-            .WithMetrics(m => m.AddMeter(ProxyMetrics.MeterName))
-            .WithTracing(t => t.AddSource(ProxyActivitySource.Name));
+        builder.AddProxyTelemetry();
 
         var listeners = TryReadListeners(builder.Configuration);
         var http = HttpEndPoints(builder.Configuration);
@@ -118,6 +115,7 @@ public static partial class ProxyHost
         });
 
         var app = builder.Build();
+        app.MapProxyTelemetry();
         app.MapGet("/health", (IOptions<ProxyOptions> options) => Results.Json(new
         {
             status = "Healthy",

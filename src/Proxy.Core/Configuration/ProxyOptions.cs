@@ -25,6 +25,8 @@ public sealed class ProxyOptions
 
     /// <summary>Bound on concurrent password hash checks.</summary>
     public PasswordVerificationOptions PasswordVerification { get; set; } = new();
+
+    public TelemetryOptions Telemetry { get; set; } = new();
 }
 
 /// <summary>Settings each mail protocol has, with Exchange's names where Exchange has one.</summary>

@@ -57,7 +57,20 @@ internal sealed class ProxyOptionsValidator : IValidateOptions<ProxyOptions>
             }
         }
 
+        ValidateOtlpEndpoint(options.Telemetry.Otlp.Endpoint, errors);
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+    }
+
+    /// <summary>The public form of the check, for the host, which reads the endpoint before validation runs.</summary>
+    public static bool IsValidOtlpEndpoint(string endpoint) =>
+        Uri.TryCreate(endpoint, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps);
+
+    private static void ValidateOtlpEndpoint(string? endpoint, List<string> errors)
+    {
+        if (!string.IsNullOrWhiteSpace(endpoint) && !IsValidOtlpEndpoint(endpoint))
+        {
+            errors.Add($"Proxy:Telemetry:Otlp:Endpoint: '{endpoint}' is not an absolute http:// or https:// address");
+        }
     }
 
     private static void ValidateProtocol(string key, MailProtocolOptions options, List<string> errors)

@@ -36,9 +36,10 @@ internal sealed partial class SessionOrchestrator(
     public async Task RunAsync(MailProtocol protocol, ClientConnection client, IFrontEndDialogue dialogue, CancellationToken cancellationToken)
     {
         using var activity = ProxyActivitySource.Instance.StartActivity("session", ActivityKind.Server);
-        activity?.SetTag("proxy.protocol", ProxyMetrics.ProtocolName(protocol));
-        activity?.SetTag("client.address", client.RemoteEndPoint?.ToString());
+        SessionTracing.Started(activity, protocol, client);
         var protocolOptions = ProtocolOptions(protocol);
+        var started = timeProvider.GetTimestamp();
+        (string Server, string Site)? relayedTo = null;
         metrics.SessionStarted(protocol);
         Log.SessionStarted(logger, client.Id, protocol, client.RemoteEndPoint?.ToString(), client.IsImplicitTls);
         try
@@ -54,11 +55,12 @@ internal sealed partial class SessionOrchestrator(
                 }
 
                 // :: Steps 2-5: authenticate, locate, decide, connect + log in
-                var outcome = await LoginAsync(protocol, client, login, cancellationToken).ConfigureAwait(false);
+                var outcome = await LoginAsync(protocol, client, login, activity, cancellationToken).ConfigureAwait(false);
                 if (outcome.Backend is not { } backend)
                 {
                     failures++;
                     metrics.Login(protocol, OutcomeName(outcome.Failure));
+                    SessionTracing.LoginFailed(activity, OutcomeName(outcome.Failure), failures);
                     var closing = failures >= protocolOptions.MaxFailedLoginAttempts;
                     if (closing)
                     {
@@ -78,6 +80,9 @@ internal sealed partial class SessionOrchestrator(
                 {
                     using var userLease = outcome.UserLease;
                     metrics.Login(protocol, "success");
+                    SessionTracing.LoggedIn(activity, backend, client.IsEncrypted);
+                    relayedTo = (backend.Server.Name, backend.Server.Site);
+                    metrics.SessionLoggedIn(protocol, backend.Server.Name, backend.Server.Site);
                     // The client hears OK only now, after the backend accepted the login: never OK-then-fail.
                     await dialogue.AcceptLoginAsync(backend, cancellationToken).ConfigureAwait(false);
 
@@ -88,9 +93,9 @@ internal sealed partial class SessionOrchestrator(
                         new DuplexPipe(backend.Input, backend.Output),
                         protocolOptions.AuthenticatedConnectionTimeout,
                         timeProvider,
-                        cancellationToken).ConfigureAwait(false);
-                    metrics.Relayed(protocol, result.ClientToBackendBytes, result.BackendToClientBytes);
-                    relaySpan?.SetTag("proxy.relay.end", result.End.ToString());
+                        cancellationToken,
+                        (direction, bytes) => metrics.Relayed(protocol, direction, bytes)).ConfigureAwait(false);
+                    StepTracing.Relayed(relaySpan, result);
                     if (result.End == RelayEnd.IdleTimeout)
                     {
                         // Both pumps have stopped and nothing crossed for the whole timeout, so no
@@ -116,12 +121,12 @@ internal sealed partial class SessionOrchestrator(
         }
         finally
         {
-            metrics.SessionEnded(protocol);
+            metrics.SessionEnded(protocol, relayedTo, timeProvider.GetElapsedTime(started));
             Log.SessionEnded(logger, client.Id, protocol);
         }
     }
 
-    private async Task<LoginOutcome> LoginAsync(MailProtocol protocol, ClientConnection client, LoginRequest login, CancellationToken cancellationToken)
+    private async Task<LoginOutcome> LoginAsync(MailProtocol protocol, ClientConnection client, LoginRequest login, Activity? sessionSpan, CancellationToken cancellationToken)
     {
         // :: Step 2: authenticate at the front end; a wrong password never reaches a backend.
         // The brute-force protection goes first: a tarpitted key waits before its password is
@@ -133,9 +138,15 @@ internal sealed partial class SessionOrchestrator(
         }
 
         DirectoryResult identity;
-        using (ProxyActivitySource.Instance.StartActivity("authenticate"))
+        using (var span = ProxyActivitySource.Instance.StartActivity("authenticate"))
         {
             identity = await directory.AuthenticateAsync(login.UserName, login.Password, cancellationToken).ConfigureAwait(false);
+            StepTracing.Authenticated(span, identity);
+        }
+
+        if (identity.User is { } known)
+        {
+            SessionTracing.UserKnown(sessionSpan, known.UserPrincipalName);
         }
 
         if (identity.Outcome == DirectoryOutcome.Unavailable)
@@ -157,9 +168,10 @@ internal sealed partial class SessionOrchestrator(
         // :: Step 3: locate the mailbox: database -> server version -> site -> candidates
         var snapshot = topology.Current;
         MailboxLocation? location;
-        using (ProxyActivitySource.Instance.StartActivity("discover"))
+        using (var span = ProxyActivitySource.Instance.StartActivity("discover"))
         {
             location = locator.Locate(user, protocol, snapshot);
+            StepTracing.Discovered(span, location);
         }
 
         if (location is null)
@@ -169,7 +181,13 @@ internal sealed partial class SessionOrchestrator(
         }
 
         // :: Step 4: decide (cross-site, privileged accounts); the policy logs its own denials
-        var decision = policy.Evaluate(protocol, user, location, snapshot.LocalSite, ClientAddress(client));
+        PolicyDecision decision;
+        using (var span = ProxyActivitySource.Instance.StartActivity("policy"))
+        {
+            decision = policy.Evaluate(protocol, user, location, snapshot.LocalSite, ClientAddress(client));
+            StepTracing.Decided(span, decision);
+        }
+
         if (decision != PolicyDecision.Allowed)
         {
             return LoginOutcome.Failed(decision == PolicyDecision.CrossSiteDenied
@@ -233,9 +251,7 @@ internal sealed partial class SessionOrchestrator(
         using (var span = ProxyActivitySource.Instance.StartActivity("backend"))
         {
             connected = await connector.ConnectAsync(protocol, attempts, new BackendCredentials(user.UserPrincipalName, login.Password), cancellationToken).ConfigureAwait(false);
-            span?.SetTag("proxy.backend.outcome", connected.Failure.ToString());
-            span?.SetTag("proxy.backend.server", connected.Session?.Server.Name);
-            span?.SetTag("proxy.backend.method", connected.Session is { } s ? ProxyMetrics.MethodName(s.Method) : null);
+            StepTracing.Connected(span, connected, attempts.Count);
         }
 
         if (connected.Session is { } session)

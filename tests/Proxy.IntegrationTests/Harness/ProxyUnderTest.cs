@@ -45,12 +45,14 @@ public sealed class ProxyUnderTest : IAsyncDisposable
     public IServiceProvider Services => _app.Services;
 
     /// <param name="settings">Extra configuration keys (e.g. <c>Proxy:Backends:AllowPlaintext</c>), applied last.</param>
+    /// <param name="configure">Runs on the host builder after the test's configuration (telemetry tests add exporters here).</param>
     public static async Task<ProxyUnderTest> StartAsync(
         TopologyOptions topology,
         IEnumerable<DirectoryUser> users,
         string certificateFile,
         string keyFile,
-        IDictionary<string, string?>? settings = null)
+        IDictionary<string, string?>? settings = null,
+        Action<WebApplicationBuilder>? configure = null)
     {
         var folder = Directory.CreateTempSubdirectory("proxy-test-").FullName;
         var topologyFile = Path.Combine(folder, "topology.json");
@@ -114,6 +116,7 @@ public sealed class ProxyUnderTest : IAsyncDisposable
                 builder.Configuration.AddInMemoryCollection(config);
                 builder.Logging.AddProvider(logs);
                 builder.Logging.SetMinimumLevel(LogLevel.Debug);
+                configure?.Invoke(builder);
             }, contentRoot: folder);
 
             var code = await ProxyHost.StartAsync(app);

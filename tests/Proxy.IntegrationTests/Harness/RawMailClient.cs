@@ -30,6 +30,9 @@ public sealed class RawMailClient : IAsyncDisposable
         _stream = tcp.GetStream();
     }
 
+    /// <summary>The client's own port: what the proxy sees as the peer's (<c>client.port</c> in its traces).</summary>
+    public int LocalPort => ((System.Net.IPEndPoint)_tcp.Client.LocalEndPoint!).Port;
+
     /// <summary>Every line read so far, for assertions and failure messages.</summary>
     public IReadOnlyList<string> Transcript => _transcript;
 
