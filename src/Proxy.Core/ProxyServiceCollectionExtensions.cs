@@ -36,6 +36,7 @@ public static class ProxyServiceCollectionExtensions
         services.TryAddSingleton<FrontEndCertificate>();
         services.TryAddSingleton<SessionOrchestrator>();
         services.TryAddSingleton<MailConnectionHandler>();
+        services.TryAddSingleton<ListenerStates>();
         return services;
     }
 }

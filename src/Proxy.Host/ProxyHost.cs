@@ -3,8 +3,6 @@ using System.Net.Sockets;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Server.Kestrel.Https;
 using Microsoft.Extensions.Options;
-using OpenTelemetry.Metrics;
-using OpenTelemetry.Trace;
 using Proxy.Core;
 using Proxy.Core.Configuration;
 using Proxy.Core.Diagnostics;
@@ -12,6 +10,7 @@ using Proxy.Core.Directory;
 using Proxy.Core.Discovery;
 using Proxy.Core.Listening;
 using Proxy.Core.Reload;
+using Proxy.Host.Telemetry;
 
 namespace Proxy.Host;
 
@@ -83,11 +82,9 @@ public static partial class ProxyHost
         builder.Configuration.AddCommandLine(args);
 
         builder.Services.AddMailProxy(builder.Configuration);
+        builder.AddProxyTelemetry();
         builder.Services.AddSingleton<ITopologyCheck, ProxyLoopTopologyCheck>();
         builder.Services.AddHostedService<HangupSignal>();
-        builder.Services.AddOpenTelemetry()
-            .WithMetrics(m => m.AddMeter(ProxyMetrics.MeterName))
-            .WithTracing(t => t.AddSource(ProxyActivitySource.Name));
 
         var listeners = TryReadListeners(builder.Configuration);
         var http = HttpEndPoints(builder.Configuration);
@@ -111,7 +108,8 @@ public static partial class ProxyHost
                     {
                         listen.UseHttps(new TlsHandshakeCallbackOptions
                         {
-                            OnConnection = _ => ValueTask.FromResult(TlsSettings.ServerOptions(services.GetRequiredService<FrontEndCertificate>().Certificate!)),
+                            // The same SNI choice as STARTTLS (FrontEndCertificate.ServerOptions).
+                            OnConnection = context => ValueTask.FromResult(services.GetRequiredService<FrontEndCertificate>().ServerOptions(context.ClientHelloInfo.ServerName)),
                             HandshakeTimeout = TimeSpan.FromSeconds(30),
                         });
                     }
@@ -127,6 +125,7 @@ public static partial class ProxyHost
         });
 
         var app = builder.Build();
+        app.MapProxyTelemetry();
         app.MapGet("/health", (IOptions<ProxyOptions> options) => Results.Json(new
         {
             status = "Healthy",

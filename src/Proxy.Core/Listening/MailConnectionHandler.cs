@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Server.Kestrel.Core.Features;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Proxy.Core.Policy;
 using Proxy.Core.PreAuth;
 using Proxy.Core.Sessions;
 
@@ -21,22 +22,24 @@ internal sealed class MailConnectionHandler
     private readonly SessionOrchestrator _orchestrator;
     private readonly FrontEndCertificate _certificate;
     private readonly IHostApplicationLifetime _lifetime;
+    private readonly ConnectionLimits _limits;
 
     public MailConnectionHandler(
         IEnumerable<IFrontEndDialogueFactory> dialogues,
         SessionOrchestrator orchestrator,
         FrontEndCertificate certificate,
-        IHostApplicationLifetime lifetime)
+        IHostApplicationLifetime lifetime,
+        ConnectionLimits limits)
     {
         _dialogues = dialogues.ToDictionary(d => d.Protocol);
         _orchestrator = orchestrator;
         _certificate = certificate;
         _lifetime = lifetime;
+        _limits = limits;
     }
 
     public async Task HandleAsync(ConnectionContext context, MailListener listener)
     {
-        var certificate = _certificate.Certificate;
         StreamDuplexPipe? upgraded = null;
         var client = new ClientConnection(
             context.ConnectionId,
@@ -44,13 +47,24 @@ internal sealed class MailConnectionHandler
             listener.ImplicitTls,
             context.RemoteEndPoint,
             context.LocalEndPoint,
-            certificate is null ? null : async (transport, ct) => upgraded = await StartTlsUpgrade.UpgradeAsync(transport, certificate, ct).ConfigureAwait(false));
+            _certificate.IsConfigured ? async (transport, ct) => upgraded = await StartTlsUpgrade.UpgradeAsync(transport, _certificate, ct).ConfigureAwait(false) : null);
 
         // Only host shutdown cancels a session. Kestrel's ConnectionClosed also fires on the client's FIN,
         // which would cut off the backend's reply to a LOGOUT/QUIT sent just before a half-close;
         // the end of the client's input is seen through the pipe instead.
         var dialogue = _dialogues[listener.Protocol].Create(client);
-        await _orchestrator.RunAsync(listener.Protocol, client, dialogue, _lifetime.ApplicationStopping).ConfigureAwait(false);
+
+        // MaxConnections and MaxConnectionFromSingleIP count this connection until it is closed; past
+        // either, the refusal is the greeting itself (ConnectionLimits logs and counts it).
+        using var lease = _limits.TryOpenConnection(listener.Protocol, context.RemoteEndPoint, out var refusal);
+        if (lease is null)
+        {
+            await dialogue.RefuseConnectionAsync(refusal, _lifetime.ApplicationStopping).ConfigureAwait(false);
+        }
+        else
+        {
+            await _orchestrator.RunAsync(listener.Protocol, client, dialogue, _lifetime.ApplicationStopping).ConfigureAwait(false);
+        }
 
         // Implicit TLS runs in Kestrel's middleware, which disposes its SslStream without a close_notify.
         await CloseTlsAsync(client, upgraded?.Stream ?? context.Features.Get<ISslStreamFeature>()?.SslStream).ConfigureAwait(false);

@@ -25,14 +25,15 @@ internal static class DuplexRelay
         IDuplexPipe backend,
         TimeSpan idleTimeout,
         TimeProvider timeProvider,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken,
+        Action<RelayDirection, long>? relayed = null)
     {
         var activity = new ActivityClock(timeProvider);
         using var idle = new CancellationTokenSource();
         await using var idleTimer = activity.StartIdleTimer(idleTimeout, idle);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(idle.Token, cancellationToken);
-        var upstream = new Pump(client.Input, backend.Output, activity);
-        var downstream = new Pump(backend.Input, client.Output, activity);
+        var upstream = new Pump(client.Input, backend.Output, activity, relayed, RelayDirection.ClientToBackend);
+        var downstream = new Pump(backend.Input, client.Output, activity, relayed, RelayDirection.BackendToClient);
 
         // Each pump has its own token, so one can be stopped without CancelPendingRead/Flush,
         // which stay armed on the pipe when nothing is pending and would cancel the session's
@@ -112,7 +113,8 @@ internal static class DuplexRelay
         }
     }
 
-    private sealed class Pump(PipeReader source, PipeWriter destination, ActivityClock activity)
+    /// <param name="relayed">Told of every chunk as it crosses, so byte counters move during a long session, not only at its end.</param>
+    private sealed class Pump(PipeReader source, PipeWriter destination, ActivityClock activity, Action<RelayDirection, long>? relayed, RelayDirection direction)
     {
         public long Bytes { get; private set; }
 
@@ -133,6 +135,7 @@ internal static class DuplexRelay
                     {
                         activity.Touch();
                         Bytes += buffer.Length;
+                        relayed?.Invoke(direction, buffer.Length);
                         foreach (var segment in buffer)
                         {
                             destination.Write(segment.Span);

@@ -266,12 +266,14 @@ internal sealed partial class ConfigurationReloader : IConfigurationReloader, IH
         }
 
         var running = _options.CurrentValue;
-        outcome.RestartRequired.AddRange(RestartOnlySettings.KeepRunningValues(running, candidate));
         var keys = OptionsDifference.ChangedKeys(running, candidate);
-        if (keys.Count > 0)
+        outcome.RestartRequired.AddRange(keys.Select(RestartOnlySettings.Of).OfType<string>().Distinct());
+        RestartOnlySettings.KeepRunningValues(running, candidate);
+        var applied = keys.Where(key => RestartOnlySettings.Of(key) is null).ToList();
+        if (applied.Count > 0)
         {
             _options.Apply(candidate);
-            outcome.Changed.Add($"options ({string.Join(", ", keys)})");
+            outcome.Changed.Add($"options ({string.Join(", ", applied)})");
         }
     }
 

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
 using Proxy.Core.Configuration;
 
 namespace Proxy.Core.Reload;
@@ -8,13 +9,34 @@ internal static class OptionsDifference
 {
     private const string Root = "Proxy";
 
+    // Only what configuration can set: a computed property (EffectiveMaxConcurrency) is no key.
+    private static readonly JsonSerializerOptions Settable = new()
+    {
+        TypeInfoResolver = new DefaultJsonTypeInfoResolver
+        {
+            Modifiers =
+            {
+                info =>
+                {
+                    if (info.Kind == JsonTypeInfoKind.Object)
+                    {
+                        foreach (var property in info.Properties.Where(p => p.Set is null).ToList())
+                        {
+                            info.Properties.Remove(property);
+                        }
+                    }
+                },
+            },
+        },
+    };
+
     public static IReadOnlyList<string> ChangedKeys(ProxyOptions before, ProxyOptions after)
     {
         Dictionary<string, string> left, right;
         try
         {
-            left = Flatten(JsonSerializer.SerializeToElement(before));
-            right = Flatten(JsonSerializer.SerializeToElement(after));
+            left = Flatten(JsonSerializer.SerializeToElement(before, Settable));
+            right = Flatten(JsonSerializer.SerializeToElement(after, Settable));
         }
         catch (Exception ex) when (ex is NotSupportedException or InvalidOperationException or JsonException)
         {

@@ -83,6 +83,31 @@ public sealed class ConfigurationReloaderTests : IDisposable
     }
 
     [Fact]
+    public void Reload_TlsSettingChanged_RestartWarnedRunningTlsSettingsKept()
+    {
+        _harness.WriteSettings(new { Tls = new { ExpiryWarningDays = 30 } });
+
+        var report = _harness.Reloader.Reload(ReloadTrigger.Signal);
+
+        Assert.Equal(["Proxy:Tls"], report.RestartRequired);
+        Assert.Empty(report.Changed);
+        Assert.Equal(new FrontEndTlsOptions().ExpiryWarningDays, _harness.Options.CurrentValue.Tls.ExpiryWarningDays);
+    }
+
+    [Fact]
+    public void Reload_RestartOnlyAndLiveKeyOfOneSection_LiveKeyAppliedOtherWarned()
+    {
+        _harness.WriteSettings(new { PasswordVerification = new { MaxConcurrency = 3, QueueTimeout = "00:00:02" } });
+
+        var report = _harness.Reloader.Reload(ReloadTrigger.Signal);
+
+        Assert.Equal(["options (Proxy:PasswordVerification:QueueTimeout)"], report.Changed);
+        Assert.Equal(["Proxy:PasswordVerification:MaxConcurrency"], report.RestartRequired);
+        Assert.Equal(TimeSpan.FromSeconds(2), _harness.Options.CurrentValue.PasswordVerification.QueueTimeout);
+        Assert.Equal(0, _harness.Options.CurrentValue.PasswordVerification.MaxConcurrency);
+    }
+
+    [Fact]
     public void Reload_HostRestartOnlySettingChanged_Warned()
     {
         using var harness = new ReloadHarness([new ChangedSetting("Urls")]);

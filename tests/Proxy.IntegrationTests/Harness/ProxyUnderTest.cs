@@ -48,12 +48,14 @@ public sealed class ProxyUnderTest : IAsyncDisposable
     public IServiceProvider Services => _app.Services;
 
     /// <param name="settings">Extra configuration keys (e.g. <c>Proxy:Backends:AllowPlaintext</c>), applied last.</param>
+    /// <param name="configure">Runs on the host builder after the test's configuration (telemetry tests add exporters here).</param>
     public static async Task<ProxyUnderTest> StartAsync(
         TopologyOptions topology,
         IEnumerable<DirectoryUser> users,
         string certificateFile,
         string keyFile,
-        IDictionary<string, string?>? settings = null)
+        IDictionary<string, string?>? settings = null,
+        Action<WebApplicationBuilder>? configure = null)
     {
         var folder = Directory.CreateTempSubdirectory("proxy-test-").FullName;
         var topologyFile = Path.Combine(folder, TopologyFileName);
@@ -85,6 +87,14 @@ public sealed class ProxyUnderTest : IAsyncDisposable
                 ["Proxy:Backends:AttemptTimeout"] = "00:00:05",
                 ["Proxy:Backends:TotalTimeout"] = "00:00:10",
                 ["Proxy:Backends:ConnectTimeout"] = "00:00:02",
+                // Tests connect from 127.0.0.1 and share a proxy across many tests (wrong passwords
+                // included): per-address and per-user limits out of the way, no tarpit or lockout.
+                // Limits/ turns them on with its own values.
+                ["Proxy:Imap:MaxConnectionFromSingleIP"] = "1000",
+                ["Proxy:Pop3:MaxConnectionFromSingleIP"] = "1000",
+                ["Proxy:Imap:MaxConnectionsPerUser"] = "1000",
+                ["Proxy:Pop3:MaxConnectionsPerUser"] = "1000",
+                ["Proxy:BruteForce:Enabled"] = "false",
             };
             foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
             {
@@ -97,6 +107,7 @@ public sealed class ProxyUnderTest : IAsyncDisposable
                 builder.Configuration.AddInMemoryCollection(config);
                 builder.Logging.AddProvider(logs);
                 builder.Logging.SetMinimumLevel(LogLevel.Debug);
+                configure?.Invoke(builder);
             }, contentRoot: folder);
 
             var code = await ProxyHost.StartAsync(app);
