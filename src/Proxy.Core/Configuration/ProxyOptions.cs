@@ -19,6 +19,9 @@ public sealed class ProxyOptions
     public BackendOptions Backends { get; set; } = new();
 
     public FrontEndTlsOptions Tls { get; set; } = new();
+
+    /// <summary>Backend health: active probes, thresholds, circuit breakers.</summary>
+    public Backends.Health.HealthOptions Health { get; set; } = new();
 }
 
 /// <summary>Settings each mail protocol has, with Exchange's names where Exchange has one.</summary>

@@ -23,6 +23,7 @@ internal sealed class ProxyOptionsValidator : IValidateOptions<ProxyOptions>
         PollyRange("Proxy:Backends:AttemptTimeout", options.Backends.AttemptTimeout, errors);
         PollyRange("Proxy:Backends:TotalTimeout", options.Backends.TotalTimeout, errors);
         PollyRange("Proxy:Backends:ConnectTimeout", options.Backends.ConnectTimeout, errors);
+        Backends.Health.HealthOptionsValidation.Validate(options.Health, errors);
 
         var wantsTls = options.Imap.Listeners.Concat(options.Pop3.Listeners).Any(l => l.ImplicitTls);
         if (wantsTls && string.IsNullOrWhiteSpace(options.Tls.CertificateFile))

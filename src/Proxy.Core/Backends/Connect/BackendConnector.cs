@@ -5,6 +5,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Polly;
 using Polly.Timeout;
+using Proxy.Core.Backends.Health;
 using Proxy.Core.Backends.Login;
 using Proxy.Core.Configuration;
 using Proxy.Core.Diagnostics;
@@ -25,6 +26,7 @@ internal sealed partial class BackendConnector : IBackendConnector
     private readonly Dictionary<MailProtocol, IBackendLogin> _logins;
     private readonly BackendTls _tls;
     private readonly ProxyMetrics? _metrics;
+    private readonly BackendHealthMonitor? _health;
     private readonly ConcurrentDictionary<TimeSpan, ResiliencePipeline> _timeouts = new();
 
     public BackendConnector(
@@ -32,9 +34,11 @@ internal sealed partial class BackendConnector : IBackendConnector
         ILogger<BackendConnector> logger,
         TimeProvider timeProvider,
         IEnumerable<IBackendLogin> logins,
-        ProxyMetrics? metrics = null)
+        ProxyMetrics? metrics = null,
+        BackendHealthMonitor? health = null)
     {
         _metrics = metrics;
+        _health = health;
         _options = options;
         _logger = logger;
         _timeProvider = timeProvider;
@@ -50,7 +54,9 @@ internal sealed partial class BackendConnector : IBackendConnector
     {
         var login = _logins.GetValueOrDefault(protocol)
             ?? throw new InvalidOperationException($"No backend login is registered for {protocol}.");
-        var walk = new Walk(attempts, credentials, login, _options.CurrentValue.Backends, cancellationToken);
+        // Health: servers with a healthy endpoint first, otherwise discovery's order (Backends/Health).
+        var ordered = _health is null ? attempts : HealthRouting.Order(protocol, attempts, _health);
+        var walk = new Walk(protocol, ordered, credentials, login, _options.CurrentValue.Backends, cancellationToken);
         var started = _timeProvider.GetTimestamp();
         try
         {
@@ -79,7 +85,7 @@ internal sealed partial class BackendConnector : IBackendConnector
 
     private async ValueTask<BackendSession?> WalkAsync(Walk walk, CancellationToken budgetToken)
     {
-        foreach (var attempt in walk.Attempts)
+        foreach (var attempt in AdmittedByHealth(walk))
         {
             var (server, endpoint) = (attempt.Server, attempt.Endpoint);
             if (endpoint.Method == BackendMethod.Plain && !walk.Options.AllowPlaintext)
@@ -101,6 +107,7 @@ internal sealed partial class BackendConnector : IBackendConnector
                     .ConfigureAwait(false);
                 Log.AttemptSucceeded(_logger, server.Name, endpoint.ToString(), endpoint.Method, walk.Credentials.UserName, ElapsedMs(started));
                 _metrics?.BackendAttempt(server.Name, endpoint.Method, "success", _timeProvider.GetElapsedTime(started));
+                _health?.ReportSession(walk.KeyOf(attempt), BackendFailureKind.None, null);
                 if (endpoint.Method == BackendMethod.Plain)
                 {
                     Log.PlaintextFallback(_logger, server.Name, endpoint.ToString(), walk.Credentials.UserName);
@@ -116,6 +123,7 @@ internal sealed partial class BackendConnector : IBackendConnector
             {
                 // The budget ran out during this attempt; the budget's own timeout reports it.
                 await connection.DisposeAsync().ConfigureAwait(false);
+                _health?.Abandon(walk.KeyOf(attempt));
                 Log.AttemptFailed(_logger, server.Name, endpoint.ToString(), endpoint.Method, BackendFailureKind.Timeout,
                     connection.State, ElapsedMs(started), "the overall backend time budget ran out");
                 throw;
@@ -123,12 +131,14 @@ internal sealed partial class BackendConnector : IBackendConnector
             catch
             {
                 await connection.DisposeAsync().ConfigureAwait(false);
+                _health?.Abandon(walk.KeyOf(attempt));
                 throw;
             }
 
             await connection.DisposeAsync().ConfigureAwait(false);
             walk.Record(kind);
-            _metrics?.BackendAttempt(server.Name, endpoint.Method, MetricOutcome(kind), _timeProvider.GetElapsedTime(started));
+            _metrics?.BackendAttempt(server.Name, endpoint.Method, ProxyMetrics.BackendOutcomeName(kind), _timeProvider.GetElapsedTime(started));
+            _health?.ReportSession(walk.KeyOf(attempt), kind, $"{reason} (state={connection.State})");
             Log.AttemptFailed(_logger, server.Name, endpoint.ToString(), endpoint.Method, kind, connection.State, ElapsedMs(started), reason);
             if (kind == BackendFailureKind.AuthRejected)
             {
@@ -138,6 +148,36 @@ internal sealed partial class BackendConnector : IBackendConnector
         }
 
         return null;
+    }
+
+    /// <summary>
+    /// Health's part of the walk (Backends/Health): an attempt whose endpoint's circuit breaker is
+    /// open is held back, and the held-back ones are dialled only when nothing else was, since a
+    /// probe may be stale and refusing the user is certain. Lazy: it sees the attempts made so far.
+    /// </summary>
+    private IEnumerable<ConnectionAttempt> AdmittedByHealth(Walk walk)
+    {
+        var heldBack = new List<ConnectionAttempt>();
+        foreach (var attempt in walk.Attempts)
+        {
+            if (_health?.TryAdmit(walk.KeyOf(attempt)) == false)
+            {
+                Log.AttemptHeldBack(_logger, attempt.Server.Name, attempt.Endpoint.ToString(), attempt.Endpoint.Method);
+                heldBack.Add(attempt);
+                continue;
+            }
+
+            yield return attempt;
+        }
+
+        if (walk.AttemptsMade == 0 && heldBack.Count > 0)
+        {
+            Log.AllBreakersOpen(_logger, walk.Credentials.UserName, walk.Protocol, heldBack.Count);
+            foreach (var attempt in heldBack)
+            {
+                yield return attempt;
+            }
+        }
     }
 
     private async ValueTask<BackendSession> AttemptAsync(BackendConnection connection, Walk walk, CancellationToken attemptToken)
@@ -175,22 +215,11 @@ internal sealed partial class BackendConnector : IBackendConnector
     private ResiliencePipeline Timeout(TimeSpan timeout) =>
         _timeouts.GetOrAdd(timeout, t => new ResiliencePipelineBuilder { TimeProvider = _timeProvider }.AddTimeout(t).Build());
 
-    private static string MetricOutcome(BackendFailureKind kind) => kind switch
-    {
-        BackendFailureKind.Connect => "connect_failed",
-        BackendFailureKind.Timeout => "timeout",
-        BackendFailureKind.Tls => "tls_failed",
-        BackendFailureKind.BadGreeting => "bad_greeting",
-        BackendFailureKind.NoStartTls => "no_starttls",
-        BackendFailureKind.AuthRejected => "auth_rejected",
-        BackendFailureKind.AuthTempFail => "auth_temporary_failure",
-        _ => "protocol_error",
-    };
-
     private long ElapsedMs(long started) => (long)_timeProvider.GetElapsedTime(started).TotalMilliseconds;
 
     /// <summary>One call's walk: its inputs and what the attempts so far said.</summary>
     private sealed class Walk(
+        MailProtocol protocol,
         IReadOnlyList<ConnectionAttempt> attempts,
         BackendCredentials credentials,
         IBackendLogin login,
@@ -199,6 +228,8 @@ internal sealed partial class BackendConnector : IBackendConnector
     {
         private bool _anyTemporaryFailure;
         private BackendFailureKind _lastFailure = BackendFailureKind.NoEndpoints;
+
+        public MailProtocol Protocol { get; } = protocol;
 
         public IReadOnlyList<ConnectionAttempt> Attempts { get; } = attempts;
 
@@ -213,6 +244,8 @@ internal sealed partial class BackendConnector : IBackendConnector
         public int AttemptsMade { get; set; }
 
         public bool BudgetExpired { get; set; }
+
+        public EndpointKey KeyOf(ConnectionAttempt attempt) => new(attempt.Server.Name, Protocol, attempt.Endpoint);
 
         public void Record(BackendFailureKind kind)
         {
@@ -258,5 +291,13 @@ internal sealed partial class BackendConnector : IBackendConnector
         [LoggerMessage(EventId = 3310, EventName = nameof(EventIds.BackendPlaintextAttemptSkipped), Level = LogLevel.Warning,
             Message = "Backend {Server} at {Endpoint}: plaintext attempt not made because Backends:AllowPlaintext is false")]
         public static partial void PlaintextAttemptSkipped(ILogger logger, string server, string endpoint);
+
+        [LoggerMessage(EventId = 3520, EventName = nameof(EventIds.BackendAttemptHeldBack), Level = LogLevel.Debug,
+            Message = "Backend {Server} at {Endpoint} method={Method}: held back, its circuit breaker is open")]
+        public static partial void AttemptHeldBack(ILogger logger, string server, string endpoint, BackendMethod method);
+
+        [LoggerMessage(EventId = 3521, EventName = nameof(EventIds.BackendAllBreakersOpen), Level = LogLevel.Warning,
+            Message = "Every {Protocol} backend endpoint for {UserName} has an open circuit breaker; trying the {Count} of them anyway")]
+        public static partial void AllBreakersOpen(ILogger logger, string userName, MailProtocol protocol, int count);
     }
 }
