@@ -9,9 +9,9 @@ namespace Proxy.Core.Backends;
 public static class BackendServiceCollectionExtensions
 {
     /// <summary>
-    /// Registers step 5: <see cref="IBackendConnector"/>, the IMAP and POP3 backend logins and
-    /// backend health (<see cref="IBackendHealth"/>, the probes). Needs logging,
-    /// <c>IOptionsMonitor&lt;ProxyOptions&gt;</c> and the topology; adds <see cref="TimeProvider.System"/> unless one is registered.
+    /// Registers step 5: <see cref="IBackendConnector"/> and the IMAP and POP3 backend logins.
+    /// Needs logging and <c>IOptionsMonitor&lt;ProxyOptions&gt;</c>; adds <see cref="TimeProvider.System"/> unless one is registered.
+    /// The connector consults backend health when it is registered too (<see cref="HealthServiceCollectionExtensions.AddBackendHealth"/>).
     /// </summary>
     public static IServiceCollection AddBackendConnector(this IServiceCollection services)
     {
@@ -19,7 +19,6 @@ public static class BackendServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IBackendLogin, ImapBackendLogin>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IBackendLogin, Pop3BackendLogin>());
         services.TryAddSingleton<IBackendConnector, BackendConnector>();
-        services.AddBackendHealth();
         return services;
     }
 }

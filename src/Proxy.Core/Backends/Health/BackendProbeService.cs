@@ -26,6 +26,7 @@ internal sealed partial class BackendProbeService : BackgroundService
     private readonly Dictionary<EndpointKey, ScheduledProbe> _schedule = [];
     private TopologySnapshot? _scheduledTopology;
     private bool _scheduledPlaintext;
+    private int _inFlight;
 
     public BackendProbeService(
         ITopologyProvider topology,
@@ -47,8 +48,8 @@ internal sealed partial class BackendProbeService : BackgroundService
         _random = random ?? Random.Shared;
     }
 
-    /// <summary>Endpoints on the schedule now; for tests.</summary>
-    internal int ScheduledCount => _schedule.Count;
+    /// <summary>Probes started and not yet reported (waiting for the gate or running); tests wait for 0.</summary>
+    internal int ProbesInFlight => Volatile.Read(ref _inFlight);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -67,7 +68,7 @@ internal sealed partial class BackendProbeService : BackgroundService
                 health = _options.CurrentValue.Health;
                 var now = _timeProvider.GetUtcNow();
                 FollowTopology(health, now);
-                var wake = now + health.ProbeInterval;
+                DateTimeOffset? wake = null;
                 foreach (var probe in _schedule.Values)
                 {
                     if (probe.DueAt <= now)
@@ -75,16 +76,20 @@ internal sealed partial class BackendProbeService : BackgroundService
                         probe.DueAt = now + ProbeSchedule.NextDelay(health, _random.NextDouble());
 
                         // A probe still running (a slow endpoint) is not stacked with another.
-                        if (probe.Running.IsCompleted)
+                        if (!probe.InFlight)
                         {
+                            probe.InFlight = true;
+                            Interlocked.Increment(ref _inFlight);
                             probe.Running = ProbeAsync(probe, health.ProbeTimeout, gate, stoppingToken);
                         }
                     }
 
-                    wake = probe.DueAt < wake ? probe.DueAt : wake;
+                    wake = wake is { } earliest && earliest < probe.DueAt ? earliest : probe.DueAt;
                 }
 
-                await Task.Delay(wake - now, _timeProvider, stoppingToken).ConfigureAwait(false);
+                // With nothing to probe, look again for a reloaded topology an interval later.
+
+                await Task.Delay(WholeMilliseconds((wake ?? now + health.ProbeInterval) - now), _timeProvider, stoppingToken).ConfigureAwait(false);
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -96,6 +101,10 @@ internal sealed partial class BackendProbeService : BackgroundService
             await Task.WhenAll(_schedule.Values.Select(p => p.Running)).ConfigureAwait(false);
         }
     }
+
+    // Task.Delay truncates to whole milliseconds; rounding up keeps the loop from waking just before a
+    // probe is due and spinning on zero-length delays until it is.
+    private static TimeSpan WholeMilliseconds(TimeSpan delay) => TimeSpan.FromMilliseconds(Math.Ceiling(delay.TotalMilliseconds));
 
     /// <summary>Adds endpoints that appeared (first probe soon), drops those that left, and takes each server's current settings.</summary>
     private void FollowTopology(HealthOptions health, DateTimeOffset now)
@@ -143,6 +152,7 @@ internal sealed partial class BackendProbeService : BackgroundService
         }
         catch (OperationCanceledException)
         {
+            Done(probe);
             return;
         }
 
@@ -169,17 +179,33 @@ internal sealed partial class BackendProbeService : BackgroundService
         finally
         {
             gate.Release();
+            Done(probe);
         }
     }
 
-    /// <summary>One endpoint's place on the schedule. Touched only by the scheduling loop.</summary>
+    private void Done(ScheduledProbe probe)
+    {
+        probe.InFlight = false;
+        Interlocked.Decrement(ref _inFlight);
+    }
+
+    /// <summary>One endpoint's place on the schedule. Touched by the scheduling loop, except <see cref="InFlight"/>.</summary>
     private sealed class ScheduledProbe(EndpointKey key, BackendServer server, DateTimeOffset dueAt)
     {
+        private bool _inFlight;
+
         public EndpointKey Key { get; } = key;
 
         public BackendServer Server { get; set; } = server;
 
         public DateTimeOffset DueAt { get; set; } = dueAt;
+
+        /// <summary>Set by the loop when it starts a probe, cleared by the probe once it has reported.</summary>
+        public bool InFlight
+        {
+            get => Volatile.Read(ref _inFlight);
+            set => Volatile.Write(ref _inFlight, value);
+        }
 
         public Task Running { get; set; } = Task.CompletedTask;
     }

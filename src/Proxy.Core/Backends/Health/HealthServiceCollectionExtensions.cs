@@ -9,6 +9,7 @@ public static class HealthServiceCollectionExtensions
     /// <summary>
     /// Registers backend health: the state every endpoint is judged by (<see cref="IBackendHealth"/>,
     /// fed by probes and by the connector's attempts) and the hosted service that probes.
+    /// Needs logging, <c>IOptionsMonitor&lt;ProxyOptions&gt;</c>, the topology and the backend logins.
     /// </summary>
     public static IServiceCollection AddBackendHealth(this IServiceCollection services)
     {
