@@ -93,6 +93,9 @@ public sealed class ProxyUnderTest : IAsyncDisposable
                 ["Proxy:Backends:AttemptTimeout"] = "00:00:05",
                 ["Proxy:Backends:TotalTimeout"] = "00:00:10",
                 ["Proxy:Backends:ConnectTimeout"] = "00:00:02",
+                // Probes dial backends on their own schedule, which would blur tests that count
+                // connections or attempts; the health tests switch them on.
+                ["Proxy:Health:Enabled"] = "false",
             };
             foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
             {
