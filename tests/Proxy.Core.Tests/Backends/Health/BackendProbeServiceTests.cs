@@ -1,5 +1,8 @@
+using System.Diagnostics.Metrics;
+using Microsoft.Extensions.DependencyInjection;
 using Proxy.Core.Backends;
 using Proxy.Core.Backends.Health;
+using Proxy.Core.Diagnostics;
 using Proxy.Core.Discovery;
 using Proxy.Core.Tests.Backends.Fakes;
 using static Proxy.Core.Tests.Backends.Health.HealthHarness;
@@ -126,6 +129,49 @@ public sealed class BackendProbeServiceTests
     }
 
     [Fact]
+    public async Task Results_CountedAndTimedInMetrics()
+    {
+        using var services = new ServiceCollection().AddMetrics().BuildServiceProvider();
+        var run = new ProbeRun(new FixedRandom(0), B) { Metrics = new ProxyMetrics(services.GetRequiredService<IMeterFactory>()) };
+        run.Prober.Behaviour = (_, _) => Task.FromResult(ProbeResult.Failed(BackendFailureKind.Tls, "TLS handshake failed", TimeSpan.FromMilliseconds(250)));
+        var measured = new List<(string Instrument, double Value, Dictionary<string, object?> Tags)>();
+        using var listener = new MeterListener();
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            if (instrument.Meter.Name == ProxyMetrics.MeterName && instrument.Name.StartsWith("proxy.backend.probe", StringComparison.Ordinal))
+            {
+                l.EnableMeasurementEvents(instrument);
+            }
+        };
+        listener.SetMeasurementEventCallback<long>((instrument, value, tags, _) => Add(instrument.Name, value, tags));
+        listener.SetMeasurementEventCallback<double>((instrument, value, tags, _) => Add(instrument.Name, value, tags));
+        listener.Start();
+
+        await run.StartAsync();
+        await run.Prober.WaitForCallsAsync(1);
+        await run.WaitForIdleAsync();
+        await run.StopAsync();
+
+        var expectedTags = new Dictionary<string, object?> { ["server"] = "CAS2007B", ["protocol"] = "imap", ["method"] = "ssl", ["outcome"] = "tls_failed" };
+        lock (measured)
+        {
+            Assert.Equal(
+                [("proxy.backend.probe.duration", 0.25), ("proxy.backend.probes", 1.0)],
+                measured.Select(m => (m.Instrument, m.Value)).Order());
+            Assert.All(measured, m => Assert.Equal(expectedTags, m.Tags));
+        }
+
+        void Add(string instrument, double value, ReadOnlySpan<KeyValuePair<string, object?>> tags)
+        {
+            var copy = tags.ToArray().ToDictionary(t => t.Key, t => t.Value);
+            lock (measured)
+            {
+                measured.Add((instrument, value, copy));
+            }
+        }
+    }
+
+    [Fact]
     public async Task TopologyReloaded_NewEndpointProbedAtNextWakeUp_RemovedOneNoLonger()
     {
         var run = new ProbeRun(new FixedRandom(0), A, B);
@@ -213,6 +259,8 @@ public sealed class BackendProbeServiceTests
 
         public DateTimeOffset Started { get; }
 
+        public ProxyMetrics? Metrics { get; init; }
+
         /// <summary>Waits until the probes started so far have reported (but <paramref name="stillRunning"/>): a probe in flight is not started again.</summary>
         public async Task WaitForIdleAsync(int stillRunning = 0)
         {
@@ -222,7 +270,7 @@ public sealed class BackendProbeServiceTests
         public Task StartAsync()
         {
             _service = new BackendProbeService(
-                Harness.Topology, new OptionsMonitor(Harness.Options), Harness.Monitor, Prober, Harness.Clock, Logger, random: _random);
+                Harness.Topology, new OptionsMonitor(Harness.Options), Harness.Monitor, Prober, Harness.Clock, Logger, Metrics, _random);
             return _service.StartAsync(CancellationToken.None);
         }
 
