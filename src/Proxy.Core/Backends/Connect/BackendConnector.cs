@@ -123,7 +123,7 @@ internal sealed partial class BackendConnector : IBackendConnector
             {
                 // The budget ran out during this attempt; the budget's own timeout reports it.
                 await connection.DisposeAsync().ConfigureAwait(false);
-                _health?.Abandon(walk.KeyOf(attempt));
+                walk.AbandonTrial(_health, attempt);
                 Log.AttemptFailed(_logger, server.Name, endpoint.ToString(), endpoint.Method, BackendFailureKind.Timeout,
                     connection.State, ElapsedMs(started), "the overall backend time budget ran out");
                 throw;
@@ -131,7 +131,7 @@ internal sealed partial class BackendConnector : IBackendConnector
             catch
             {
                 await connection.DisposeAsync().ConfigureAwait(false);
-                _health?.Abandon(walk.KeyOf(attempt));
+                walk.AbandonTrial(_health, attempt);
                 throw;
             }
 
@@ -160,19 +160,23 @@ internal sealed partial class BackendConnector : IBackendConnector
         var heldBack = new List<ConnectionAttempt>();
         foreach (var attempt in walk.Attempts)
         {
-            if (_health?.TryAdmit(walk.KeyOf(attempt)) == false)
+            var trial = false;
+            var dialable = attempt.Endpoint.Method != BackendMethod.Plain || walk.Options.AllowPlaintext;
+            if (_health is not null && dialable && !_health.TryAdmit(walk.KeyOf(attempt), out trial))
             {
                 Log.AttemptHeldBack(_logger, attempt.Server.Name, attempt.Endpoint.ToString(), attempt.Endpoint.Method);
                 heldBack.Add(attempt);
                 continue;
             }
 
+            walk.Trial = trial;
             yield return attempt;
         }
 
         if (walk.AttemptsMade == 0 && heldBack.Count > 0)
         {
             Log.AllBreakersOpen(_logger, walk.Credentials.UserName, walk.Protocol, heldBack.Count);
+            walk.Trial = false;
             foreach (var attempt in heldBack)
             {
                 yield return attempt;
@@ -245,7 +249,19 @@ internal sealed partial class BackendConnector : IBackendConnector
 
         public bool BudgetExpired { get; set; }
 
+        /// <summary>True while the current attempt is the one testing its endpoint's half-open breaker.</summary>
+        public bool Trial { get; set; }
+
         public EndpointKey KeyOf(ConnectionAttempt attempt) => new(attempt.Server.Name, Protocol, attempt.Endpoint);
+
+        /// <summary>The attempt ended without a verdict: if it was testing a half-open breaker, another may test.</summary>
+        public void AbandonTrial(BackendHealthMonitor? health, ConnectionAttempt attempt)
+        {
+            if (Trial)
+            {
+                health?.Abandon(KeyOf(attempt));
+            }
+        }
 
         public void Record(BackendFailureKind kind)
         {

@@ -48,15 +48,17 @@ internal sealed partial class BackendHealthMonitor : IBackendHealth
         _endpoints.TryGetValue(key, out var health) ? health.Snapshot(_timeProvider.GetUtcNow()) : EndpointHealthSnapshot.Unknown(key);
 
     /// <summary>Whether a session may dial the endpoint now (see <see cref="EndpointHealth.TryAdmit"/>).</summary>
-    public bool TryAdmit(EndpointKey key)
+    /// <param name="trial">True when this attempt tests a half-open breaker: it must report, or <see cref="Abandon"/>.</param>
+    public bool TryAdmit(EndpointKey key, out bool trial)
     {
+        trial = false;
         if (!_endpoints.TryGetValue(key, out var health))
         {
             // Never observed: nothing has opened a breaker.
             return true;
         }
 
-        var admitted = health.TryAdmit(Options, _timeProvider.GetUtcNow(), out var trial);
+        var admitted = health.TryAdmit(Options, _timeProvider.GetUtcNow(), out trial);
         if (trial)
         {
             Log.BreakerHalfOpen(_logger, key.Server, key.Protocol, key.Endpoint.ToString());
@@ -65,7 +67,7 @@ internal sealed partial class BackendHealthMonitor : IBackendHealth
         return admitted;
     }
 
-    /// <summary>An admitted session attempt ended without a verdict on the endpoint.</summary>
+    /// <summary>The attempt testing a half-open breaker ended without a verdict (the client left, the budget ran out): let another test.</summary>
     public void Abandon(EndpointKey key)
     {
         if (_endpoints.TryGetValue(key, out var health))

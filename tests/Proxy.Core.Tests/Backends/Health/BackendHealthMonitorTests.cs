@@ -58,7 +58,7 @@ public sealed class BackendHealthMonitorTests
         harness.Monitor.Retain(new HashSet<EndpointKey> { Key(CasA, Ssl(993)) });
 
         Assert.Equal(HealthState.Unknown, harness.Monitor.Get(key).State);
-        Assert.True(harness.Monitor.TryAdmit(key));
+        Assert.True(harness.Monitor.TryAdmit(key, out _));
     }
 
     [Fact]

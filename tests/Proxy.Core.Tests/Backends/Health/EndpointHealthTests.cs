@@ -117,14 +117,15 @@ public sealed class EndpointHealthTests
     public void Breaker_ThresholdFailures_OpensAndRefusesSessions()
     {
         _harness.ProbeFails(Cas, 2);
-        Assert.True(_harness.Monitor.TryAdmit(Cas));
+        Assert.True(_harness.Monitor.TryAdmit(Cas, out var trial));
+        Assert.False(trial);
 
         _harness.ProbeFails(Cas);
 
         var health = _harness.Monitor.Get(Cas);
         Assert.Equal(BreakerState.Open, health.Breaker);
         Assert.Equal(_harness.Clock.GetUtcNow() + _harness.Health.BreakDuration, health.BreakerOpenUntil);
-        Assert.False(_harness.Monitor.TryAdmit(Cas));
+        Assert.False(_harness.Monitor.TryAdmit(Cas, out _));
     }
 
     [Fact]
@@ -132,13 +133,15 @@ public sealed class EndpointHealthTests
     {
         _harness.OpenBreaker(Cas);
         _harness.Clock.Advance(_harness.Health.BreakDuration - TimeSpan.FromMilliseconds(1));
-        Assert.False(_harness.Monitor.TryAdmit(Cas));
+        Assert.False(_harness.Monitor.TryAdmit(Cas, out _));
 
         _harness.Clock.Advance(TimeSpan.FromMilliseconds(1));
 
         Assert.Equal(BreakerState.HalfOpen, _harness.Monitor.Get(Cas).Breaker);
-        Assert.True(_harness.Monitor.TryAdmit(Cas));
-        Assert.False(_harness.Monitor.TryAdmit(Cas));
+        Assert.True(_harness.Monitor.TryAdmit(Cas, out var trial));
+        Assert.True(trial);
+        Assert.False(_harness.Monitor.TryAdmit(Cas, out trial));
+        Assert.False(trial);
         Assert.Single(_harness.Logger.WithEvent("BackendBreakerHalfOpen"));
     }
 
@@ -147,14 +150,14 @@ public sealed class EndpointHealthTests
     {
         _harness.OpenBreaker(Cas);
         _harness.Clock.Advance(_harness.Health.BreakDuration);
-        Assert.True(_harness.Monitor.TryAdmit(Cas));
+        Assert.True(_harness.Monitor.TryAdmit(Cas, out _));
 
         _harness.Monitor.ReportSession(Cas, BackendFailureKind.Timeout, "the attempt ran past Backends:AttemptTimeout");
 
         var health = _harness.Monitor.Get(Cas);
         Assert.Equal(BreakerState.Open, health.Breaker);
         Assert.Equal(_harness.Clock.GetUtcNow() + _harness.Health.BreakDuration, health.BreakerOpenUntil);
-        Assert.False(_harness.Monitor.TryAdmit(Cas));
+        Assert.False(_harness.Monitor.TryAdmit(Cas, out _));
     }
 
     [Fact]
@@ -162,13 +165,13 @@ public sealed class EndpointHealthTests
     {
         _harness.OpenBreaker(Cas);
         _harness.Clock.Advance(_harness.Health.BreakDuration);
-        Assert.True(_harness.Monitor.TryAdmit(Cas));
+        Assert.True(_harness.Monitor.TryAdmit(Cas, out _));
 
         _harness.Monitor.ReportSession(Cas, BackendFailureKind.None, null);
 
         Assert.Equal(BreakerState.Closed, _harness.Monitor.Get(Cas).Breaker);
-        Assert.True(_harness.Monitor.TryAdmit(Cas));
-        Assert.True(_harness.Monitor.TryAdmit(Cas));
+        Assert.True(_harness.Monitor.TryAdmit(Cas, out _));
+        Assert.True(_harness.Monitor.TryAdmit(Cas, out _));
         Assert.Single(_harness.Logger.WithEvent("BackendBreakerClosed"));
     }
 
@@ -180,7 +183,7 @@ public sealed class EndpointHealthTests
         _harness.ProbeSucceeds(Cas);
 
         Assert.Equal((HealthState.Healthy, BreakerState.Closed), (_harness.Monitor.Get(Cas).State, _harness.Monitor.Get(Cas).Breaker));
-        Assert.True(_harness.Monitor.TryAdmit(Cas));
+        Assert.True(_harness.Monitor.TryAdmit(Cas, out _));
     }
 
     [Fact]
@@ -199,11 +202,11 @@ public sealed class EndpointHealthTests
     {
         _harness.OpenBreaker(Cas);
         _harness.Clock.Advance(_harness.Health.BreakDuration);
-        Assert.True(_harness.Monitor.TryAdmit(Cas));
+        Assert.True(_harness.Monitor.TryAdmit(Cas, out _));
 
         _harness.Monitor.Abandon(Cas);
 
-        Assert.True(_harness.Monitor.TryAdmit(Cas));
+        Assert.True(_harness.Monitor.TryAdmit(Cas, out _));
     }
 
     [Fact]
@@ -211,10 +214,10 @@ public sealed class EndpointHealthTests
     {
         _harness.OpenBreaker(Cas);
         _harness.Clock.Advance(_harness.Health.BreakDuration);
-        Assert.True(_harness.Monitor.TryAdmit(Cas));
+        Assert.True(_harness.Monitor.TryAdmit(Cas, out _));
 
         _harness.Clock.Advance(_harness.Health.BreakDuration);
 
-        Assert.True(_harness.Monitor.TryAdmit(Cas));
+        Assert.True(_harness.Monitor.TryAdmit(Cas, out _));
     }
 }
