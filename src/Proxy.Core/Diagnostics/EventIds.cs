@@ -81,6 +81,7 @@ internal static class EventIds
     public static readonly EventId HealthProbesDisabled = new(3511, nameof(HealthProbesDisabled));
     public static readonly EventId HealthProbeFailed = new(3512, nameof(HealthProbeFailed));
     public static readonly EventId HealthProbeCrashed = new(3513, nameof(HealthProbeCrashed));
+    public static readonly EventId HealthProbeLoopFailed = new(3514, nameof(HealthProbeLoopFailed));
     public static readonly EventId BackendAttemptHeldBack = new(3520, nameof(BackendAttemptHeldBack));
     public static readonly EventId BackendAllBreakersOpen = new(3521, nameof(BackendAllBreakersOpen));
 }

@@ -66,30 +66,19 @@ internal sealed partial class BackendProbeService : BackgroundService
             while (!stoppingToken.IsCancellationRequested)
             {
                 health = _options.CurrentValue.Health;
-                var now = _timeProvider.GetUtcNow();
-                FollowTopology(health, now);
-                DateTimeOffset? wake = null;
-                foreach (var probe in _schedule.Values)
+                TimeSpan sleep;
+                try
                 {
-                    if (probe.DueAt <= now)
-                    {
-                        probe.DueAt = now + ProbeSchedule.NextDelay(health, _random.NextDouble());
-
-                        // A probe still running (a slow endpoint) is not stacked with another.
-                        if (!probe.InFlight)
-                        {
-                            probe.InFlight = true;
-                            Interlocked.Increment(ref _inFlight);
-                            probe.Running = ProbeAsync(probe, health.ProbeTimeout, gate, stoppingToken);
-                        }
-                    }
-
-                    wake = wake is { } earliest && earliest < probe.DueAt ? earliest : probe.DueAt;
+                    sleep = StartDueProbes(health, gate, stoppingToken);
+                }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    // A hosted service that throws stops the host: a bug here must cost probes, not the proxy.
+                    Log.ProbeLoopFailed(_logger, e);
+                    sleep = health.ProbeInterval;
                 }
 
-                // With nothing to probe, look again for a reloaded topology an interval later.
-
-                await Task.Delay(WholeMilliseconds((wake ?? now + health.ProbeInterval) - now), _timeProvider, stoppingToken).ConfigureAwait(false);
+                await Task.Delay(sleep, _timeProvider, stoppingToken).ConfigureAwait(false);
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -100,6 +89,34 @@ internal sealed partial class BackendProbeService : BackgroundService
         {
             await Task.WhenAll(_schedule.Values.Select(p => p.Running)).ConfigureAwait(false);
         }
+    }
+
+    /// <summary>Follows the topology, starts every probe that is due, and says how long to sleep until the next one.</summary>
+    private TimeSpan StartDueProbes(HealthOptions health, SemaphoreSlim gate, CancellationToken stoppingToken)
+    {
+        var now = _timeProvider.GetUtcNow();
+        FollowTopology(health, now);
+        DateTimeOffset? wake = null;
+        foreach (var probe in _schedule.Values)
+        {
+            if (probe.DueAt <= now)
+            {
+                probe.DueAt = now + ProbeSchedule.NextDelay(health, _random.NextDouble());
+
+                // A probe still running (a slow endpoint) is not stacked with another.
+                if (!probe.InFlight)
+                {
+                    probe.InFlight = true;
+                    Interlocked.Increment(ref _inFlight);
+                    probe.Running = ProbeAsync(probe, health.ProbeTimeout, gate, stoppingToken);
+                }
+            }
+
+            wake = wake is { } earliest && earliest < probe.DueAt ? earliest : probe.DueAt;
+        }
+
+        // With nothing to probe, look again for a reloaded topology an interval later.
+        return WholeMilliseconds((wake ?? now + health.ProbeInterval) - now);
     }
 
     // Task.Delay truncates to whole milliseconds; rounding up keeps the loop from waking just before a
@@ -227,5 +244,9 @@ internal sealed partial class BackendProbeService : BackgroundService
         [LoggerMessage(EventId = 3513, EventName = nameof(EventIds.HealthProbeCrashed), Level = LogLevel.Error,
             Message = "Probe of {Endpoint} failed unexpectedly; probing continues")]
         public static partial void ProbeCrashed(ILogger logger, string endpoint, Exception exception);
+
+        [LoggerMessage(EventId = 3514, EventName = nameof(EventIds.HealthProbeLoopFailed), Level = LogLevel.Error,
+            Message = "Scheduling health probes failed unexpectedly; trying again after one interval")]
+        public static partial void ProbeLoopFailed(ILogger logger, Exception exception);
     }
 }

@@ -192,6 +192,22 @@ public sealed class BackendProbeServiceTests
     }
 
     [Fact]
+    public async Task SchedulingThrows_LoggedAndProbingResumesAnIntervalLater()
+    {
+        var run = new ProbeRun(new FixedRandom(0), A);
+        run.Topology = new FailingOnceTopology(run.Harness.Topology);
+        await run.StartAsync();
+        await run.Harness.Clock.WaitForTimerAsync(1);
+
+        Assert.Equal(Microsoft.Extensions.Logging.LogLevel.Error, Assert.Single(run.Logger.WithEvent("HealthProbeLoopFailed")).Level);
+        Assert.Empty(run.Prober.Calls);
+        run.Harness.Clock.Advance(run.Harness.Health.ProbeInterval);
+
+        await run.Prober.WaitForCallsAsync(2);
+        await run.StopAsync();
+    }
+
+    [Fact]
     public async Task Disabled_NothingProbedNoTimer()
     {
         var run = new ProbeRun(new FixedRandom(0), A, B);
@@ -232,6 +248,14 @@ public sealed class BackendProbeServiceTests
         Assert.True(condition(), "the condition never held");
     }
 
+    private sealed class FailingOnceTopology(ITopologyProvider inner) : ITopologyProvider
+    {
+        private int _reads;
+
+        public TopologySnapshot Current =>
+            Interlocked.Increment(ref _reads) == 1 ? throw new InvalidOperationException("a bug") : inner.Current;
+    }
+
     private sealed class FixedRandom(double unit) : Random
     {
         public override double NextDouble() => unit;
@@ -261,6 +285,9 @@ public sealed class BackendProbeServiceTests
 
         public ProxyMetrics? Metrics { get; init; }
 
+        /// <summary>What the service reads the topology from; the harness's own unless a test says otherwise.</summary>
+        public ITopologyProvider? Topology { get; set; }
+
         /// <summary>Waits until the probes started so far have reported (but <paramref name="stillRunning"/>): a probe in flight is not started again.</summary>
         public async Task WaitForIdleAsync(int stillRunning = 0)
         {
@@ -270,7 +297,7 @@ public sealed class BackendProbeServiceTests
         public Task StartAsync()
         {
             _service = new BackendProbeService(
-                Harness.Topology, new OptionsMonitor(Harness.Options), Harness.Monitor, Prober, Harness.Clock, Logger, Metrics, _random);
+                Topology ?? Harness.Topology, new OptionsMonitor(Harness.Options), Harness.Monitor, Prober, Harness.Clock, Logger, Metrics, _random);
             return _service.StartAsync(CancellationToken.None);
         }
 
