@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Proxy.Core.Backends;
+using Proxy.Core.Backends.Health;
 using Proxy.Core.Configuration;
 using Proxy.Core.Diagnostics;
 using Proxy.Core.Directory;
@@ -30,6 +31,7 @@ public static class ProxyServiceCollectionExtensions
         services.AddTopology();
         services.AddSessionPolicy();
         services.AddBackendConnector();
+        services.AddBackendHealth();
         services.AddPreAuthDialogues();
         services.AddConfigurationReload();
 

@@ -12,5 +12,6 @@ internal static class BackendLoginState
     public const string StartTls = "starttls";
     public const string Capability = "capability";
     public const string Login = "login";
+    public const string Logout = "logout";
     public const string Done = "done";
 }

@@ -29,6 +29,9 @@ public sealed class ProxyOptions
     public TelemetryOptions Telemetry { get; set; } = new();
 
     public ReloadOptions Reload { get; set; } = new();
+
+    /// <summary>Backend health: active probes, thresholds, circuit breakers.</summary>
+    public Backends.Health.HealthOptions Health { get; set; } = new();
 }
 
 /// <summary>Settings each mail protocol has, with Exchange's names where Exchange has one.</summary>

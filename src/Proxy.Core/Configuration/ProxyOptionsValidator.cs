@@ -25,6 +25,7 @@ internal sealed class ProxyOptionsValidator : IValidateOptions<ProxyOptions>
         PollyRange("Proxy:Backends:ConnectTimeout", options.Backends.ConnectTimeout, errors);
         ValidateBruteForce(options.BruteForce, errors);
         ValidatePasswordVerification(options.PasswordVerification, errors);
+        Backends.Health.HealthOptionsValidation.Validate(options.Health, errors);
 
         var wantsTls = options.Imap.Listeners.Concat(options.Pop3.Listeners).Any(l => l.ImplicitTls);
         if (wantsTls && string.IsNullOrWhiteSpace(options.Tls.CertificateFile))

@@ -101,4 +101,18 @@ internal static class EventIds
 
     // Relay (step 6).
     public static readonly EventId RelayEnded = new(3400, nameof(RelayEnded));
+
+    // Backend health: probes, passive health, circuit breakers, routing (3500-3549).
+    public static readonly EventId BackendEndpointHealthy = new(3500, nameof(BackendEndpointHealthy));
+    public static readonly EventId BackendEndpointUnhealthy = new(3501, nameof(BackendEndpointUnhealthy));
+    public static readonly EventId BackendBreakerOpened = new(3502, nameof(BackendBreakerOpened));
+    public static readonly EventId BackendBreakerHalfOpen = new(3503, nameof(BackendBreakerHalfOpen));
+    public static readonly EventId BackendBreakerClosed = new(3504, nameof(BackendBreakerClosed));
+    public static readonly EventId HealthProbesScheduled = new(3510, nameof(HealthProbesScheduled));
+    public static readonly EventId HealthProbesDisabled = new(3511, nameof(HealthProbesDisabled));
+    public static readonly EventId HealthProbeFailed = new(3512, nameof(HealthProbeFailed));
+    public static readonly EventId HealthProbeCrashed = new(3513, nameof(HealthProbeCrashed));
+    public static readonly EventId HealthProbeLoopFailed = new(3514, nameof(HealthProbeLoopFailed));
+    public static readonly EventId BackendAttemptHeldBack = new(3520, nameof(BackendAttemptHeldBack));
+    public static readonly EventId BackendAllBreakersOpen = new(3521, nameof(BackendAllBreakersOpen));
 }

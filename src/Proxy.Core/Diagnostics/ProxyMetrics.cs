@@ -1,5 +1,7 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
+using Proxy.Core.Backends;
+using Proxy.Core.Backends.Health;
 using Proxy.Core.Configuration;
 using Proxy.Core.Relay;
 
@@ -29,6 +31,9 @@ public sealed class ProxyMetrics
     private readonly Counter<long> _loginLockouts;
     private readonly Histogram<double> _sessionDuration;
     private readonly Counter<long> _backendFallbacks;
+    private readonly Meter _meter;
+    private readonly Counter<long> _backendProbes;
+    private readonly Histogram<double> _backendProbeDuration;
 
     public ProxyMetrics(IMeterFactory meterFactory)
     {
@@ -43,6 +48,9 @@ public sealed class ProxyMetrics
         _backendFallbacks = meter.CreateCounter<long>("proxy.backend.fallbacks", "{attempt}", "Backend attempts after the first one of the same login, by the server and method fallen back to.");
         _connectionsRefused = meter.CreateCounter<long>("proxy.connections.refused", "{connection}", "Connections and logins refused by a connection limit.");
         _loginLockouts = meter.CreateCounter<long>("proxy.login.lockouts", "{lockout}", "Keys locked out by the brute-force protection.");
+        _meter = meter;
+        _backendProbes = meter.CreateCounter<long>("proxy.backend.probes", "{probe}", "Health probes of backend endpoints by server, protocol, method and outcome.");
+        _backendProbeDuration = meter.CreateHistogram<double>("proxy.backend.probe.duration", "s", "Time of one health probe, connect to goodbye (or to the failure).");
     }
 
     public void SessionStarted(MailProtocol protocol)
@@ -98,6 +106,34 @@ public sealed class ProxyMetrics
     /// <param name="scope"><c>user_and_address</c> or <c>address</c>.</param>
     public void LoginLockout(string scope) => _loginLockouts.Add(1, new KeyValuePair<string, object?>("scope", scope));
 
+    public void BackendProbe(string server, MailProtocol protocol, BackendMethod method, string outcome, TimeSpan elapsed)
+    {
+        var tags = new TagList { { "server", server }, ProtocolTag(protocol), { "method", MethodName(method) }, { "outcome", outcome } };
+        _backendProbes.Add(1, tags);
+        _backendProbeDuration.Record(elapsed.TotalSeconds, tags);
+    }
+
+    /// <summary>
+    /// Observes every endpoint's health and breaker: <c>proxy.backend.health</c> is 1 when healthy and 0
+    /// otherwise (its <c>state</c> label tells unhealthy from not yet known); <c>proxy.backend.breaker.open</c>
+    /// is 1 while sessions skip the endpoint (open or half-open).
+    /// </summary>
+    public void ObserveBackendHealth(Func<IReadOnlyList<EndpointHealthSnapshot>> snapshot)
+    {
+        _meter.CreateObservableGauge(
+            "proxy.backend.health",
+            () => snapshot().Select(e => new Measurement<int>(
+                e.State == HealthState.Healthy ? 1 : 0,
+                EndpointTags(e, new KeyValuePair<string, object?>("state", HealthStateName(e.State))))),
+            "1",
+            "Backend endpoint health: 1 healthy, 0 unhealthy or unknown.");
+        _meter.CreateObservableGauge(
+            "proxy.backend.breaker.open",
+            () => snapshot().Select(e => new Measurement<int>(e.Breaker == BreakerState.Closed ? 0 : 1, EndpointTags(e))),
+            "1",
+            "1 while a backend endpoint's circuit breaker keeps sessions away (open or half-open).");
+    }
+
     public static string ProtocolName(MailProtocol protocol) => protocol == MailProtocol.Imap ? "imap" : "pop3";
 
     public static string MethodName(BackendMethod method) => method switch
@@ -109,6 +145,22 @@ public sealed class ProxyMetrics
 
     private static TagList SessionTags(MailProtocol protocol, string server, string site) =>
         new() { ProtocolTag(protocol), { "server", server }, { "site", site } };
+
+    private static string HealthStateName(HealthState state) => state switch
+    {
+        HealthState.Healthy => "healthy",
+        HealthState.Unhealthy => "unhealthy",
+        _ => "unknown",
+    };
+
+    private static KeyValuePair<string, object?>[] EndpointTags(EndpointHealthSnapshot endpoint, params KeyValuePair<string, object?>[] more) =>
+    [
+        new("server", endpoint.Server),
+        ProtocolTag(endpoint.Protocol),
+        new("method", MethodName(endpoint.Endpoint.Method)),
+        new("endpoint", $"{endpoint.Endpoint.Host}:{endpoint.Endpoint.Port}"),
+        .. more,
+    ];
 
     private static KeyValuePair<string, object?> ProtocolTag(MailProtocol protocol) => new("protocol", ProtocolName(protocol));
 }

@@ -27,11 +27,12 @@ internal sealed class ManualTimeProvider : TimeProvider
         var timer = new ManualTimer(this, callback, state);
         lock (_lock)
         {
+            // Due before it is counted: a test that saw the timer created and then advances must find it armed.
+            timer.DueAt = dueTime == Timeout.InfiniteTimeSpan ? null : _now + dueTime;
             _timers.Add(timer);
             CreatedTimers++;
         }
 
-        timer.Change(dueTime, period);
         return timer;
     }
 

@@ -95,6 +95,9 @@ public sealed class ProxyUnderTest : IAsyncDisposable
                 ["Proxy:Imap:MaxConnectionsPerUser"] = "1000",
                 ["Proxy:Pop3:MaxConnectionsPerUser"] = "1000",
                 ["Proxy:BruteForce:Enabled"] = "false",
+                // Probes dial backends on their own schedule, which would blur tests that count
+                // connections or attempts; the health tests switch them on.
+                ["Proxy:Health:Enabled"] = "false",
             };
             foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
             {

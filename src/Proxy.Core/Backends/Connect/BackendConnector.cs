@@ -5,6 +5,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Polly;
 using Polly.Timeout;
+using Proxy.Core.Backends.Health;
 using Proxy.Core.Backends.Login;
 using Proxy.Core.Configuration;
 using Proxy.Core.Diagnostics;
@@ -25,6 +26,7 @@ internal sealed partial class BackendConnector : IBackendConnector
     private readonly Dictionary<MailProtocol, IBackendLogin> _logins;
     private readonly BackendTls _tls;
     private readonly ProxyMetrics? _metrics;
+    private readonly BackendHealthMonitor? _health;
     private readonly ConcurrentDictionary<TimeSpan, ResiliencePipeline> _timeouts = new();
 
     public BackendConnector(
@@ -32,9 +34,11 @@ internal sealed partial class BackendConnector : IBackendConnector
         ILogger<BackendConnector> logger,
         TimeProvider timeProvider,
         IEnumerable<IBackendLogin> logins,
-        ProxyMetrics? metrics = null)
+        ProxyMetrics? metrics = null,
+        BackendHealthMonitor? health = null)
     {
         _metrics = metrics;
+        _health = health;
         _options = options;
         _logger = logger;
         _timeProvider = timeProvider;
@@ -50,7 +54,9 @@ internal sealed partial class BackendConnector : IBackendConnector
     {
         var login = _logins.GetValueOrDefault(protocol)
             ?? throw new InvalidOperationException($"No backend login is registered for {protocol}.");
-        var walk = new Walk(attempts, credentials, login, _options.CurrentValue.Backends, cancellationToken);
+        // Health: servers with a healthy endpoint first, otherwise discovery's order (Backends/Health).
+        var ordered = _health is null ? attempts : HealthRouting.Order(protocol, attempts, _health);
+        var walk = new Walk(protocol, ordered, credentials, login, _options.CurrentValue.Backends, cancellationToken);
         var started = _timeProvider.GetTimestamp();
         try
         {
@@ -79,7 +85,7 @@ internal sealed partial class BackendConnector : IBackendConnector
 
     private async ValueTask<BackendSession?> WalkAsync(Walk walk, CancellationToken budgetToken)
     {
-        foreach (var attempt in walk.Attempts)
+        foreach (var attempt in AdmittedByHealth(walk))
         {
             var (server, endpoint) = (attempt.Server, attempt.Endpoint);
             if (endpoint.Method == BackendMethod.Plain && !walk.Options.AllowPlaintext)
@@ -108,6 +114,7 @@ internal sealed partial class BackendConnector : IBackendConnector
                 AttemptTracing.Succeeded(span, connection);
                 Log.AttemptSucceeded(_logger, server.Name, endpoint.ToString(), endpoint.Method, walk.Credentials.UserName, ElapsedMs(started));
                 _metrics?.BackendAttempt(server.Name, endpoint.Method, "success", _timeProvider.GetElapsedTime(started));
+                _health?.ReportSession(walk.KeyOf(attempt), BackendFailureKind.None, null);
                 if (endpoint.Method == BackendMethod.Plain)
                 {
                     Log.PlaintextFallback(_logger, server.Name, endpoint.ToString(), walk.Credentials.UserName);
@@ -124,6 +131,7 @@ internal sealed partial class BackendConnector : IBackendConnector
                 // The budget ran out during this attempt; the budget's own timeout reports it.
                 await connection.DisposeAsync().ConfigureAwait(false);
                 AttemptTracing.Failed(span, connection, BackendFailureKind.Timeout, "the overall backend time budget ran out");
+                walk.AbandonTrial(_health, attempt);
                 Log.AttemptFailed(_logger, server.Name, endpoint.ToString(), endpoint.Method, BackendFailureKind.Timeout,
                     connection.State, ElapsedMs(started), "the overall backend time budget ran out");
                 throw;
@@ -131,6 +139,7 @@ internal sealed partial class BackendConnector : IBackendConnector
             catch
             {
                 await connection.DisposeAsync().ConfigureAwait(false);
+                walk.AbandonTrial(_health, attempt);
                 throw;
             }
 
@@ -138,6 +147,7 @@ internal sealed partial class BackendConnector : IBackendConnector
             walk.Record(kind);
             AttemptTracing.Failed(span, connection, kind, reason);
             _metrics?.BackendAttempt(server.Name, endpoint.Method, BackendOutcomes.Name(kind), _timeProvider.GetElapsedTime(started));
+            _health?.ReportSession(walk.KeyOf(attempt), kind, $"{reason} (state={connection.State})");
             Log.AttemptFailed(_logger, server.Name, endpoint.ToString(), endpoint.Method, kind, connection.State, ElapsedMs(started), reason);
             if (kind == BackendFailureKind.AuthRejected)
             {
@@ -147,6 +157,40 @@ internal sealed partial class BackendConnector : IBackendConnector
         }
 
         return null;
+    }
+
+    /// <summary>
+    /// Health's part of the walk (Backends/Health): an attempt whose endpoint's circuit breaker is
+    /// open is held back, and the held-back ones are dialled only when nothing else was, since a
+    /// probe may be stale and refusing the user is certain. Lazy: it sees the attempts made so far.
+    /// </summary>
+    private IEnumerable<ConnectionAttempt> AdmittedByHealth(Walk walk)
+    {
+        var heldBack = new List<ConnectionAttempt>();
+        foreach (var attempt in walk.Attempts)
+        {
+            var trial = false;
+            var dialable = attempt.Endpoint.Method != BackendMethod.Plain || walk.Options.AllowPlaintext;
+            if (_health is not null && dialable && !_health.TryAdmit(walk.KeyOf(attempt), out trial))
+            {
+                Log.AttemptHeldBack(_logger, attempt.Server.Name, attempt.Endpoint.ToString(), attempt.Endpoint.Method);
+                heldBack.Add(attempt);
+                continue;
+            }
+
+            walk.Trial = trial;
+            yield return attempt;
+        }
+
+        if (walk.AttemptsMade == 0 && heldBack.Count > 0)
+        {
+            Log.AllBreakersOpen(_logger, walk.Credentials.UserName, walk.Protocol, heldBack.Count);
+            walk.Trial = false;
+            foreach (var attempt in heldBack)
+            {
+                yield return attempt;
+            }
+        }
     }
 
     private async ValueTask<BackendSession> AttemptAsync(BackendConnection connection, Walk walk, CancellationToken attemptToken)
@@ -188,6 +232,7 @@ internal sealed partial class BackendConnector : IBackendConnector
 
     /// <summary>One call's walk: its inputs and what the attempts so far said.</summary>
     private sealed class Walk(
+        MailProtocol protocol,
         IReadOnlyList<ConnectionAttempt> attempts,
         BackendCredentials credentials,
         IBackendLogin login,
@@ -196,6 +241,8 @@ internal sealed partial class BackendConnector : IBackendConnector
     {
         private bool _anyTemporaryFailure;
         private BackendFailureKind _lastFailure = BackendFailureKind.NoEndpoints;
+
+        public MailProtocol Protocol { get; } = protocol;
 
         public IReadOnlyList<ConnectionAttempt> Attempts { get; } = attempts;
 
@@ -210,6 +257,20 @@ internal sealed partial class BackendConnector : IBackendConnector
         public int AttemptsMade { get; set; }
 
         public bool BudgetExpired { get; set; }
+
+        /// <summary>True while the current attempt is the one testing its endpoint's half-open breaker.</summary>
+        public bool Trial { get; set; }
+
+        public EndpointKey KeyOf(ConnectionAttempt attempt) => new(attempt.Server.Name, Protocol, attempt.Endpoint);
+
+        /// <summary>The attempt ended without a verdict: if it was testing a half-open breaker, another may test.</summary>
+        public void AbandonTrial(BackendHealthMonitor? health, ConnectionAttempt attempt)
+        {
+            if (Trial)
+            {
+                health?.Abandon(KeyOf(attempt));
+            }
+        }
 
         public void Record(BackendFailureKind kind)
         {
@@ -255,5 +316,13 @@ internal sealed partial class BackendConnector : IBackendConnector
         [LoggerMessage(EventId = 3310, EventName = nameof(EventIds.BackendPlaintextAttemptSkipped), Level = LogLevel.Warning,
             Message = "Backend {Server} at {Endpoint}: plaintext attempt not made because Backends:AllowPlaintext is false")]
         public static partial void PlaintextAttemptSkipped(ILogger logger, string server, string endpoint);
+
+        [LoggerMessage(EventId = 3520, EventName = nameof(EventIds.BackendAttemptHeldBack), Level = LogLevel.Debug,
+            Message = "Backend {Server} at {Endpoint} method={Method}: held back, its circuit breaker is open")]
+        public static partial void AttemptHeldBack(ILogger logger, string server, string endpoint, BackendMethod method);
+
+        [LoggerMessage(EventId = 3521, EventName = nameof(EventIds.BackendAllBreakersOpen), Level = LogLevel.Warning,
+            Message = "Every {Protocol} backend endpoint for {UserName} has an open circuit breaker; trying the {Count} of them anyway")]
+        public static partial void AllBreakersOpen(ILogger logger, string userName, MailProtocol protocol, int count);
     }
 }

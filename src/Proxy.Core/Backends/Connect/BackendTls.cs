@@ -23,13 +23,18 @@ internal sealed partial class BackendTls(ILogger logger)
         var tls = attempt.Server.Tls;
         var customRoots = LoadCustomRoots(tls);
         var ssl = new SslStream(inner, leaveInnerStreamOpen: false);
+        SslPolicyErrors? rejected = null;
         var options = new SslClientAuthenticationOptions
         {
             // An IP address here is validated against the certificate's IP SANs and, as TLS wants, sent without SNI.
             TargetHost = tls.ServerName ?? attempt.Endpoint.Host,
             EnabledSslProtocols = MinimumProtocols,
             RemoteCertificateValidationCallback = (_, certificate, chain, errors) =>
-                Validate(attempt, customRoots, certificate, chain, errors),
+            {
+                var valid = Validate(attempt, customRoots, certificate, chain, errors);
+                rejected = valid ? null : errors;
+                return valid;
+            },
         };
         try
         {
@@ -39,7 +44,9 @@ internal sealed partial class BackendTls(ILogger logger)
         catch (Exception e) when (e is AuthenticationException or IOException)
         {
             await ssl.DisposeAsync().ConfigureAwait(false);
-            throw new BackendFailureException(BackendFailureKind.Tls, $"TLS handshake failed: {e.Message}", e);
+            // SslStream only says "rejected by the callback"; the health state and the attempt log want to know why.
+            var reason = rejected is { } errors ? $"certificate rejected ({errors})" : e.Message;
+            throw new BackendFailureException(BackendFailureKind.Tls, $"TLS handshake failed: {reason}", e);
         }
         catch
         {

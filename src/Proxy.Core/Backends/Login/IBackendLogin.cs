@@ -20,4 +20,13 @@ internal interface IBackendLogin
     /// <returns>The response the client is shown (see <see cref="BackendSession.LoginResponse"/>).</returns>
     /// <exception cref="BackendFailureException">The attempt failed; its kind says how.</exception>
     Task<string> LoginAsync(BackendConnection connection, BackendCredentials credentials, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// A health probe on the same dialogue, without logging in: reads the greeting, upgrades with
+    /// STARTTLS/STLS when the method asks for it, asks CAPABILITY/CAPA, then says LOGOUT/QUIT.
+    /// Keeps <see cref="BackendConnection.State"/> current; it reads <see cref="BackendLoginState.Logout"/>
+    /// once the capabilities are in, so a goodbye that goes wrong need not fail the probe.
+    /// </summary>
+    /// <exception cref="BackendFailureException">The endpoint failed before the goodbye; the kind says how.</exception>
+    Task ProbeAsync(BackendConnection connection, CancellationToken cancellationToken);
 }

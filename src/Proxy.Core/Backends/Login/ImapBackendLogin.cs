@@ -11,10 +11,16 @@ namespace Proxy.Core.Backends.Login;
 /// </summary>
 internal sealed class ImapBackendLogin : IBackendLogin
 {
+    // A probe sends no credentials, so there is nothing to mask in what it logs.
+    private static readonly BackendCredentials NoCredentials = new("", "");
+
     public MailProtocol Protocol => MailProtocol.Imap;
 
     public Task<string> LoginAsync(BackendConnection connection, BackendCredentials credentials, CancellationToken cancellationToken) =>
         new Dialogue(connection, credentials, cancellationToken).RunAsync();
+
+    public Task ProbeAsync(BackendConnection connection, CancellationToken cancellationToken) =>
+        new Dialogue(connection, NoCredentials, cancellationToken).ProbeAsync();
 
     // The state of one login: its tags and what the backend said it can do.
     private sealed class Dialogue(BackendConnection connection, BackendCredentials credentials, CancellationToken cancellationToken)
@@ -26,6 +32,31 @@ internal sealed class ImapBackendLogin : IBackendLogin
 
         public async Task<string> RunAsync()
         {
+            await GreetAsync().ConfigureAwait(false);
+
+            connection.State = BackendLoginState.Capability;
+            _capabilities ??= await CapabilityAsync().ConfigureAwait(false);
+
+            connection.State = BackendLoginState.Login;
+            var reply = await LoginAsync().ConfigureAwait(false);
+            return await LoginResponseAsync(reply).ConfigureAwait(false);
+        }
+
+        public async Task ProbeAsync()
+        {
+            await GreetAsync().ConfigureAwait(false);
+
+            // Asked even when the greeting listed them: a command answered proves more than a banner.
+            connection.State = BackendLoginState.Capability;
+            await CapabilityAsync().ConfigureAwait(false);
+
+            connection.State = BackendLoginState.Logout;
+            await SendAsync(new ImapCommandBuilder(literalPlus: false).Append(NextTag()).Append(" LOGOUT")).ConfigureAwait(false);
+        }
+
+        /// <summary>The greeting, then STARTTLS when the method asks for it: what a login and a probe share.</summary>
+        private async Task GreetAsync()
+        {
             connection.State = BackendLoginState.Banner;
             await ReadGreetingAsync().ConfigureAwait(false);
 
@@ -34,13 +65,6 @@ internal sealed class ImapBackendLogin : IBackendLogin
                 connection.State = BackendLoginState.StartTls;
                 await StartTlsAsync().ConfigureAwait(false);
             }
-
-            connection.State = BackendLoginState.Capability;
-            _capabilities ??= await CapabilityAsync().ConfigureAwait(false);
-
-            connection.State = BackendLoginState.Login;
-            var reply = await LoginAsync().ConfigureAwait(false);
-            return await LoginResponseAsync(reply).ConfigureAwait(false);
         }
 
         private async Task ReadGreetingAsync()

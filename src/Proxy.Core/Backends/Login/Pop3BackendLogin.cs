@@ -11,10 +11,16 @@ namespace Proxy.Core.Backends.Login;
 /// </summary>
 internal sealed class Pop3BackendLogin : IBackendLogin
 {
+    // A probe sends no credentials, so there is nothing to mask in what it logs.
+    private static readonly BackendCredentials NoCredentials = new("", "");
+
     public MailProtocol Protocol => MailProtocol.Pop3;
 
     public Task<string> LoginAsync(BackendConnection connection, BackendCredentials credentials, CancellationToken cancellationToken) =>
         new Dialogue(connection, credentials, cancellationToken).RunAsync();
+
+    public Task ProbeAsync(BackendConnection connection, CancellationToken cancellationToken) =>
+        new Dialogue(connection, NoCredentials, cancellationToken).ProbeAsync();
 
     // The state of one login: what the backend's CAPA said.
     private sealed class Dialogue(BackendConnection connection, BackendCredentials credentials, CancellationToken cancellationToken)
@@ -22,6 +28,30 @@ internal sealed class Pop3BackendLogin : IBackendLogin
         private string[]? _capabilities;
 
         public async Task<string> RunAsync()
+        {
+            await GreetAsync().ConfigureAwait(false);
+
+            connection.State = BackendLoginState.Capability;
+            _capabilities ??= await CapaAsync().ConfigureAwait(false);
+
+            connection.State = BackendLoginState.Login;
+            return OffersSaslPlain() ? await AuthPlainAsync().ConfigureAwait(false) : await UserPassAsync().ConfigureAwait(false);
+        }
+
+        public async Task ProbeAsync()
+        {
+            await GreetAsync().ConfigureAwait(false);
+
+            // Asked even after STLS: a command answered proves more than a banner.
+            connection.State = BackendLoginState.Capability;
+            await CapaAsync().ConfigureAwait(false);
+
+            connection.State = BackendLoginState.Logout;
+            await CommandAsync("QUIT").ConfigureAwait(false);
+        }
+
+        /// <summary>The greeting, then STLS when the method asks for it: what a login and a probe share.</summary>
+        private async Task GreetAsync()
         {
             connection.State = BackendLoginState.Banner;
             var greeting = await connection.ReadLineAsync(cancellationToken).ConfigureAwait(false)
@@ -36,12 +66,6 @@ internal sealed class Pop3BackendLogin : IBackendLogin
                 connection.State = BackendLoginState.StartTls;
                 await StlsAsync().ConfigureAwait(false);
             }
-
-            connection.State = BackendLoginState.Capability;
-            _capabilities ??= await CapaAsync().ConfigureAwait(false);
-
-            connection.State = BackendLoginState.Login;
-            return OffersSaslPlain() ? await AuthPlainAsync().ConfigureAwait(false) : await UserPassAsync().ConfigureAwait(false);
         }
 
         private async Task StlsAsync()
