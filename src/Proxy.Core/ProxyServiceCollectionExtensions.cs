@@ -34,6 +34,7 @@ public static class ProxyServiceCollectionExtensions
         services.TryAddSingleton<FrontEndCertificate>();
         services.TryAddSingleton<SessionOrchestrator>();
         services.TryAddSingleton<MailConnectionHandler>();
+        services.AddSessionRegistry();
         return services;
     }
 }

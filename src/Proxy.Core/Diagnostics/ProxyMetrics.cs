@@ -18,6 +18,7 @@ public sealed class ProxyMetrics
     private readonly Counter<long> _backendAttempts;
     private readonly Histogram<double> _backendConnectDuration;
     private readonly Counter<long> _relayedBytes;
+    private readonly Counter<long> _closedByProxy;
 
     public ProxyMetrics(IMeterFactory meterFactory)
     {
@@ -28,6 +29,7 @@ public sealed class ProxyMetrics
         _backendAttempts = meter.CreateCounter<long>("proxy.backend.attempts", "{attempt}", "Backend connection attempts by server, method and outcome.");
         _backendConnectDuration = meter.CreateHistogram<double>("proxy.backend.connect.duration", "s", "Time from dialling a backend to its login response.");
         _relayedBytes = meter.CreateCounter<long>("proxy.relay.bytes", "By", "Bytes relayed, by direction.");
+        _closedByProxy = meter.CreateCounter<long>("proxy.sessions.closed_by_proxy", "{session}", "Sessions the proxy ended itself, by reason.");
     }
 
     public void SessionStarted(MailProtocol protocol)
@@ -58,6 +60,10 @@ public sealed class ProxyMetrics
         _relayedBytes.Add(clientToBackend, ProtocolTag(protocol), new("direction", "client_to_backend"));
         _relayedBytes.Add(backendToClient, ProtocolTag(protocol), new("direction", "backend_to_client"));
     }
+
+    /// <param name="reason"><c>shutdown</c>, <c>kick</c>, <c>drain</c>, <c>admin_close</c> or <c>backend_lost</c>.</param>
+    public void SessionClosedByProxy(MailProtocol protocol, string reason) =>
+        _closedByProxy.Add(1, ProtocolTag(protocol), new("reason", reason));
 
     public static string ProtocolName(MailProtocol protocol) => protocol == MailProtocol.Imap ? "imap" : "pop3";
 

@@ -1,7 +1,6 @@
 using System.Net.Security;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Server.Kestrel.Core.Features;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Proxy.Core.PreAuth;
 using Proxy.Core.Sessions;
@@ -20,18 +19,18 @@ internal sealed class MailConnectionHandler
     private readonly IReadOnlyDictionary<Configuration.MailProtocol, IFrontEndDialogueFactory> _dialogues;
     private readonly SessionOrchestrator _orchestrator;
     private readonly FrontEndCertificate _certificate;
-    private readonly IHostApplicationLifetime _lifetime;
+    private readonly SessionRegistry _sessions;
 
     public MailConnectionHandler(
         IEnumerable<IFrontEndDialogueFactory> dialogues,
         SessionOrchestrator orchestrator,
         FrontEndCertificate certificate,
-        IHostApplicationLifetime lifetime)
+        SessionRegistry sessions)
     {
         _dialogues = dialogues.ToDictionary(d => d.Protocol);
         _orchestrator = orchestrator;
         _certificate = certificate;
-        _lifetime = lifetime;
+        _sessions = sessions;
     }
 
     public async Task HandleAsync(ConnectionContext context, MailListener listener)
@@ -46,11 +45,15 @@ internal sealed class MailConnectionHandler
             context.LocalEndPoint,
             certificate is null ? null : async (transport, ct) => upgraded = await StartTlsUpgrade.UpgradeAsync(transport, certificate, ct).ConfigureAwait(false));
 
-        // Only host shutdown cancels a session. Kestrel's ConnectionClosed also fires on the client's FIN,
-        // which would cut off the backend's reply to a LOGOUT/QUIT sent just before a half-close;
-        // the end of the client's input is seen through the pipe instead.
+        // Only the session's own tokens end it: the registry cancels them for a kick, a drain or host
+        // shutdown. Kestrel's ConnectionClosed is not used: it also fires on the client's FIN, which would
+        // cut off the backend's reply to a LOGOUT/QUIT sent just before a half-close; the end of the
+        // client's input is seen through the pipe instead.
         var dialogue = _dialogues[listener.Protocol].Create(client);
-        await _orchestrator.RunAsync(listener.Protocol, client, dialogue, _lifetime.ApplicationStopping).ConfigureAwait(false);
+        using (var session = _sessions.Register(context.ConnectionId, listener.Protocol, context.RemoteEndPoint, listener))
+        {
+            await _orchestrator.RunAsync(listener.Protocol, client, dialogue, session).ConfigureAwait(false);
+        }
 
         // Implicit TLS runs in Kestrel's middleware, which disposes its SslStream without a close_notify.
         await CloseTlsAsync(client, upgraded?.Stream ?? context.Features.Get<ISslStreamFeature>()?.SslStream).ConfigureAwait(false);

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.IO.Pipelines;
+using Proxy.Protocols.Common;
 
 namespace Proxy.Core.Relay;
 
@@ -10,6 +11,9 @@ namespace Proxy.Core.Relay;
 /// The idle timeout counts silence in both directions (an IMAP IDLE session that
 /// receives updates stays up): each read stamps the time, and one timer re-arms
 /// itself for whatever is left, so the hot path costs a timestamp, not a timer reset.
+/// A stop can also be asked for at the next response boundary (shutdown, kick): the
+/// backend->client pump then ends only where the client has received whole responses,
+/// so the session can still say a protocol-correct goodbye.
 /// </summary>
 internal static class DuplexRelay
 {
@@ -25,14 +29,24 @@ internal static class DuplexRelay
         IDuplexPipe backend,
         TimeSpan idleTimeout,
         TimeProvider timeProvider,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken,
+        RelayProgress? progress = null,
+        CancellationToken stopAtBoundary = default)
     {
+        progress ??= new RelayProgress();
         var activity = new ActivityClock(timeProvider);
         using var idle = new CancellationTokenSource();
         await using var idleTimer = activity.StartIdleTimer(idleTimeout, idle);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(idle.Token, cancellationToken);
-        var upstream = new Pump(client.Input, backend.Output, activity);
-        var downstream = new Pump(backend.Input, client.Output, activity);
+        var upstream = new Pump(client.Input, backend.Output, activity, progress, toBackend: true, boundary: null, default);
+        var downstream = new Pump(backend.Input, client.Output, activity, progress, toBackend: false, progress.Boundary, stopAtBoundary);
+
+        // A stop at the boundary wakes the backend->client pump from its read so it can look; when the
+        // client is mid-response it reads on. The backend's reader is dropped after the relay, so a
+        // cancellation left armed on it harms nothing (unlike one on the client's pipes).
+        using var wake = progress.Boundary is not null && stopAtBoundary.CanBeCanceled
+            ? stopAtBoundary.UnsafeRegister(static reader => ((PipeReader)reader!).CancelPendingRead(), backend.Input)
+            : default;
 
         // Each pump has its own token, so one can be stopped without CancelPendingRead/Flush,
         // which stay armed on the pipe when nothing is pending and would cancel the session's
@@ -64,10 +78,13 @@ internal static class DuplexRelay
         {
             _ when cancellationToken.IsCancellationRequested => RelayEnd.Cancelled,
             _ when idle.IsCancellationRequested => RelayEnd.IdleTimeout,
-            PumpOutcome.Faulted => RelayEnd.Faulted,
+            PumpOutcome.StoppedAtBoundary => RelayEnd.Cancelled,
+            PumpOutcome.SourceFaulted => first == upstreamTask ? RelayEnd.Faulted : RelayEnd.BackendFaulted,
+            PumpOutcome.DestinationFaulted => first == upstreamTask ? RelayEnd.BackendFaulted : RelayEnd.Faulted,
+            PumpOutcome.DestinationEnded when first == downstreamTask => RelayEnd.ClientClosed,
             _ => first == upstreamTask ? RelayEnd.ClientClosed : RelayEnd.BackendClosed,
         };
-        return new RelayResult(end, upstream.Bytes, downstream.Bytes);
+        return new RelayResult(end, progress.ClientToBackendBytes, progress.BackendToClientBytes);
     }
 
     private enum PumpOutcome
@@ -75,7 +92,9 @@ internal static class DuplexRelay
         SourceEnded,
         DestinationEnded,
         Stopped,
-        Faulted,
+        StoppedAtBoundary,
+        SourceFaulted,
+        DestinationFaulted,
     }
 
     /// <summary>When bytes last crossed, in either direction.</summary>
@@ -112,30 +131,34 @@ internal static class DuplexRelay
         }
     }
 
-    private sealed class Pump(PipeReader source, PipeWriter destination, ActivityClock activity)
+    private sealed class Pump(
+        PipeReader source,
+        PipeWriter destination,
+        ActivityClock activity,
+        RelayProgress progress,
+        bool toBackend,
+        IResponseBoundary? boundary,
+        CancellationToken stopAtBoundary)
     {
-        public long Bytes { get; private set; }
-
         public async Task<PumpOutcome> RunAsync(CancellationToken cancellationToken)
         {
+            var reading = true;
             try
             {
                 while (true)
                 {
+                    reading = true;
                     var result = await source.ReadAsync(cancellationToken).ConfigureAwait(false);
-                    if (result.IsCanceled)
-                    {
-                        return PumpOutcome.Stopped;
-                    }
-
+                    reading = false;
                     var buffer = result.Buffer;
                     if (!buffer.IsEmpty)
                     {
                         activity.Touch();
-                        Bytes += buffer.Length;
+                        progress.Add(toBackend, buffer.Length);
                         foreach (var segment in buffer)
                         {
                             destination.Write(segment.Span);
+                            boundary?.Observe(segment.Span);
                         }
 
                         source.AdvanceTo(buffer.End);
@@ -154,6 +177,22 @@ internal static class DuplexRelay
                     {
                         return PumpOutcome.SourceEnded;
                     }
+
+                    if (stopAtBoundary.IsCancellationRequested)
+                    {
+                        if (boundary is { AtBoundary: true })
+                        {
+                            return PumpOutcome.StoppedAtBoundary;
+                        }
+
+                        // Mid-response: read on until the response is whole (or the caller's deadline cancels).
+                        continue;
+                    }
+
+                    if (result.IsCanceled)
+                    {
+                        return PumpOutcome.Stopped;
+                    }
                 }
             }
             catch (OperationCanceledException)
@@ -162,7 +201,7 @@ internal static class DuplexRelay
             }
             catch (Exception ex) when (ex is IOException or ObjectDisposedException or System.Net.Sockets.SocketException or InvalidOperationException)
             {
-                return PumpOutcome.Faulted;
+                return reading ? PumpOutcome.SourceFaulted : PumpOutcome.DestinationFaulted;
             }
         }
     }
