@@ -93,6 +93,8 @@ public sealed class ProxyUnderTest : IAsyncDisposable
                 ["Proxy:Backends:AttemptTimeout"] = "00:00:05",
                 ["Proxy:Backends:TotalTimeout"] = "00:00:10",
                 ["Proxy:Backends:ConnectTimeout"] = "00:00:02",
+                // A test that stops the proxy with a session open should not wait the production 30 s for it.
+                ["Proxy:ShutdownDrainTimeout"] = "00:00:05",
             };
             foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
             {
@@ -121,6 +123,9 @@ public sealed class ProxyUnderTest : IAsyncDisposable
             }
         }
     }
+
+    /// <summary>Stops the host as SIGTERM would (the shutdown drain runs); disposing afterwards is still needed.</summary>
+    public Task StopAsync() => _app.StopAsync();
 
     public async ValueTask DisposeAsync()
     {
