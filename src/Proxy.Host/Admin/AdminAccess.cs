@@ -8,7 +8,7 @@ using Proxy.Core.Diagnostics;
 namespace Proxy.Host.Admin;
 
 /// <summary>The admin API's answer to "may this request go on?".</summary>
-internal enum AdminAccessDecision
+public enum AdminAccessDecision
 {
     Allowed,
     /// <summary>No token is configured and the caller is not on this host (403).</summary>
