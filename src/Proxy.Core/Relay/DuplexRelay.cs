@@ -24,6 +24,13 @@ internal static class DuplexRelay
     /// </summary>
     internal static readonly TimeSpan ClientEndGrace = TimeSpan.FromSeconds(2);
 
+    /// <summary>
+    /// Asked to stop right after an untagged response, how long the relay waits for more from the
+    /// backend: the command's tagged completion normally follows at once, and cutting it off would
+    /// fail a command whose data the client already has. An IDLE update is followed by silence.
+    /// </summary>
+    internal static readonly TimeSpan QuietPeriod = TimeSpan.FromMilliseconds(500);
+
     public static async Task<RelayResult> RunAsync(
         IDuplexPipe client,
         IDuplexPipe backend,
@@ -38,8 +45,8 @@ internal static class DuplexRelay
         using var idle = new CancellationTokenSource();
         await using var idleTimer = activity.StartIdleTimer(idleTimeout, idle);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(idle.Token, cancellationToken);
-        var upstream = new Pump(client.Input, backend.Output, activity, progress, toBackend: true, boundary: null, default);
-        var downstream = new Pump(backend.Input, client.Output, activity, progress, toBackend: false, progress.Boundary, stopAtBoundary);
+        var upstream = new Pump(client.Input, backend.Output, activity, progress, toBackend: true, boundary: null, default, timeProvider);
+        var downstream = new Pump(backend.Input, client.Output, activity, progress, toBackend: false, progress.Boundary, stopAtBoundary, timeProvider);
 
         // A stop at the boundary wakes the backend->client pump from its read so it can look; when the
         // client is mid-response it reads on. The backend's reader is dropped after the relay, so a
@@ -138,17 +145,38 @@ internal static class DuplexRelay
         RelayProgress progress,
         bool toBackend,
         IResponseBoundary? boundary,
-        CancellationToken stopAtBoundary)
+        CancellationToken stopAtBoundary,
+        TimeProvider timeProvider)
     {
         public async Task<PumpOutcome> RunAsync(CancellationToken cancellationToken)
         {
             var reading = true;
+            var waitForQuiet = false;
             try
             {
                 while (true)
                 {
                     reading = true;
-                    var result = await source.ReadAsync(cancellationToken).ConfigureAwait(false);
+                    ReadResult result;
+                    if (waitForQuiet)
+                    {
+                        using var quiet = new CancellationTokenSource(QuietPeriod, timeProvider);
+                        using var either = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, quiet.Token);
+                        try
+                        {
+                            result = await source.ReadAsync(either.Token).ConfigureAwait(false);
+                        }
+                        catch (OperationCanceledException) when (quiet.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+                        {
+                            // Nothing more came: the untagged response was all there was.
+                            return PumpOutcome.StoppedAtBoundary;
+                        }
+                    }
+                    else
+                    {
+                        result = await source.ReadAsync(cancellationToken).ConfigureAwait(false);
+                    }
+
                     reading = false;
                     var buffer = result.Buffer;
                     if (!buffer.IsEmpty)
@@ -180,12 +208,14 @@ internal static class DuplexRelay
 
                     if (stopAtBoundary.IsCancellationRequested)
                     {
-                        if (boundary is { AtBoundary: true })
+                        if (boundary is { AtCommandBoundary: true })
                         {
                             return PumpOutcome.StoppedAtBoundary;
                         }
 
                         // Mid-response: read on until the response is whole (or the caller's deadline cancels).
+                        // After an untagged response: read on while the backend still has something to say.
+                        waitForQuiet = boundary is { AtBoundary: true };
                         continue;
                     }
 

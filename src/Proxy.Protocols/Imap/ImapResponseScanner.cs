@@ -23,6 +23,10 @@ public sealed class ImapResponseScanner : IResponseBoundary
     private Marker _marker;
     private bool _atLineStart = true;
 
+    // The login's tagged OK came before anything this scanner sees: the stream starts at a command boundary.
+    private bool _currentLineUntagged;
+    private bool _lastLineUntagged;
+
     // How much of "* BYE" the current line has matched; -1 once it cannot be a BYE.
     private int _byeMatched;
 
@@ -37,6 +41,8 @@ public sealed class ImapResponseScanner : IResponseBoundary
     }
 
     public bool AtBoundary => _atLineStart && _literalRemaining == 0;
+
+    public bool AtCommandBoundary => AtBoundary && !_lastLineUntagged;
 
     public bool ServerSaidGoodbye { get; private set; }
 
@@ -77,6 +83,12 @@ public sealed class ImapResponseScanner : IResponseBoundary
 
     private void Step(byte b)
     {
+        if (_atLineStart)
+        {
+            // "* …" is untagged data; "+ …" a continuation request; anything else a tagged completion.
+            _currentLineUntagged = b == '*';
+        }
+
         _atLineStart = false;
         if (_byeMatched >= 0)
         {
@@ -123,6 +135,7 @@ public sealed class ImapResponseScanner : IResponseBoundary
         {
             _atLineStart = true;
             _byeMatched = 0;
+            _lastLineUntagged = _currentLineUntagged;
         }
     }
 

@@ -1,6 +1,7 @@
 using System.IO.Pipelines;
 using System.Text;
 using Proxy.Core.Relay;
+using Proxy.Core.Tests.TestDoubles;
 using Proxy.Protocols.Imap;
 
 namespace Proxy.Core.Tests.Relay;
@@ -45,6 +46,42 @@ public sealed class DuplexRelayGoodbyeTests
 
         Assert.Equal(RelayEnd.Cancelled, result.End);
         Assert.Equal("56789)\r\na OK done\r\n", await relay.Client.ReceiveAsync(19));
+        Assert.True(relay.Progress.CanSayGoodbye);
+    }
+
+    [Fact]
+    public async Task StopAtBoundary_AfterUntaggedData_WaitsForTheTaggedCompletion()
+    {
+        using var stop = new CancellationTokenSource();
+        var clock = new ManualTimeProvider();
+        var relay = Relay.Start(stop.Token, clock: clock);
+        await relay.Backend.SendAsync("* 1 FETCH (BODY[] {3}\r\nabc)\r\n");
+        await relay.Client.ReceiveAsync(29);
+
+        stop.Cancel();
+        await relay.Backend.SendAsync("a OK Fetch completed.\r\n");
+
+        Assert.Equal(RelayEnd.Cancelled, (await relay.Task.WaitAsync(Bound)).End);
+        Assert.Equal("a OK Fetch completed.\r\n", await relay.Client.ReceiveAsync(23));
+        Assert.True(relay.Progress.CanSayGoodbye);
+    }
+
+    [Fact]
+    public async Task StopAtBoundary_AfterAnIdleUpdate_StopsOnceTheBackendIsQuiet()
+    {
+        using var stop = new CancellationTokenSource();
+        var clock = new ManualTimeProvider();
+        var relay = Relay.Start(stop.Token, clock: clock);
+        await relay.Backend.SendAsync("+ idling\r\n* 4 EXISTS\r\n");
+        await relay.Client.ReceiveAsync(22);
+        var timers = clock.CreatedTimers;
+
+        stop.Cancel();
+        await clock.WaitForTimerAsync(timers + 1);
+        Assert.False(relay.Task.IsCompleted);
+        clock.Advance(DuplexRelay.QuietPeriod);
+
+        Assert.Equal(RelayEnd.Cancelled, (await relay.Task.WaitAsync(Bound)).End);
         Assert.True(relay.Progress.CanSayGoodbye);
     }
 
@@ -150,7 +187,7 @@ public sealed class DuplexRelayGoodbyeTests
 
     private sealed record Relay(Task<RelayResult> Task, RelayProgress Progress, Peer Client, Peer Backend)
     {
-        public static Relay Start(CancellationToken stopAtBoundary, CancellationToken abort = default, bool scanner = true)
+        public static Relay Start(CancellationToken stopAtBoundary, CancellationToken abort = default, bool scanner = true, TimeProvider? clock = null)
         {
             var fromClient = new Pipe();
             var toClient = new Pipe();
@@ -161,7 +198,7 @@ public sealed class DuplexRelayGoodbyeTests
                 new Duplex(fromClient.Reader, toClient.Writer),
                 new Duplex(fromBackend.Reader, toBackend.Writer),
                 TimeSpan.FromMinutes(30),
-                TimeProvider.System,
+                clock ?? TimeProvider.System,
                 abort,
                 progress,
                 stopAtBoundary);

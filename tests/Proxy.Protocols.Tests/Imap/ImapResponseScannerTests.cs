@@ -36,6 +36,23 @@ public sealed class ImapResponseScannerTests
         Assert.Equal(expected, scanner.AtBoundary);
     }
 
+    [Theory]
+    [InlineData("", true)]
+    [InlineData("+ idling\r\n", true)]
+    [InlineData("a5 OK Fetch completed.\r\n", true)]
+    [InlineData("* 1 FETCH (BODY[] {3}\r\nabc)\r\n", false)]
+    [InlineData("* 1 FETCH (BODY[] {3}\r\nabc)\r\na5 OK done\r\n", true)]
+    [InlineData("+ idling\r\n* 4 EXISTS\r\n", false)]
+    [InlineData("a5 OK done\r\n* 4 EX", false)]
+    public void AtCommandBoundary_OnlyAfterATaggedResponseOrAContinuation(string stream, bool expected)
+    {
+        var scanner = new ImapResponseScanner();
+
+        scanner.Observe(Encoding.ASCII.GetBytes(stream));
+
+        Assert.Equal(expected, scanner.AtCommandBoundary);
+    }
+
     [Fact]
     public void Observe_LiteralEndingInCrLf_IsNotTakenForTheEndOfTheLine()
     {
