@@ -10,6 +10,7 @@ using Proxy.Core.Discovery;
 using Proxy.Core.Listening;
 using Proxy.Core.Policy;
 using Proxy.Core.PreAuth;
+using Proxy.Core.Reload;
 using Proxy.Core.Sessions;
 
 namespace Proxy.Core;
@@ -30,10 +31,12 @@ public static class ProxyServiceCollectionExtensions
         services.AddSessionPolicy();
         services.AddBackendConnector();
         services.AddPreAuthDialogues();
+        services.AddConfigurationReload();
 
         services.TryAddSingleton<FrontEndCertificate>();
         services.TryAddSingleton<SessionOrchestrator>();
         services.TryAddSingleton<MailConnectionHandler>();
+        services.TryAddSingleton<ListenerStates>();
         services.AddSessionRegistry();
         return services;
     }

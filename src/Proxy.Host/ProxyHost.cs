@@ -3,15 +3,15 @@ using System.Net.Sockets;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Server.Kestrel.Https;
 using Microsoft.Extensions.Options;
-using OpenTelemetry.Metrics;
-using OpenTelemetry.Trace;
 using Proxy.Core;
 using Proxy.Core.Configuration;
 using Proxy.Core.Diagnostics;
 using Proxy.Core.Directory;
 using Proxy.Core.Discovery;
 using Proxy.Core.Listening;
+using Proxy.Core.Reload;
 using Proxy.Host.Admin;
+using Proxy.Host.Telemetry;
 
 namespace Proxy.Host;
 
@@ -63,9 +63,14 @@ public static partial class ProxyHost
             o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ ";
         });
 
+        // Every file is watched for changes (Reload/ConfigurationReloader applies them); files in one
+        // folder share one watcher, appsettings.json's included.
+        var folders = new WatchedFolders();
+        folders.Adopt(builder.Environment.ContentRootFileProvider);
+        builder.Services.AddSingleton(_ => folders);
         foreach (var file in ConfigFiles(args))
         {
-            builder.Configuration.AddJsonFile(Path.GetFullPath(file), optional: false, reloadOnChange: false);
+            AddWatchedJsonFile(builder.Configuration, folders, Path.GetFullPath(file), optional: false);
         }
 
         configure?.Invoke(builder);
@@ -74,23 +79,25 @@ public static partial class ProxyHost
         {
             // A missing file is reported by validation with its key, not by the configuration system.
             var path = Path.GetFullPath(topologyFile, builder.Environment.ContentRootPath);
-            builder.Configuration.AddJsonFile(path, optional: true, reloadOnChange: false);
+            AddWatchedJsonFile(builder.Configuration, folders, path, optional: true);
         }
 
         builder.Configuration.AddEnvironmentVariables();
         builder.Configuration.AddCommandLine(args);
 
         builder.Services.AddMailProxy(builder.Configuration);
+        builder.AddProxyTelemetry();
+        builder.Services.AddSingleton<ITopologyCheck, ProxyLoopTopologyCheck>();
+        builder.Services.AddHostedService<HangupSignal>();
         builder.Services.AddAdminApi();
         // The host must outwait the session drain (and the goodbyes after it), or it would cut the sessions off first.
         var hostShutdown = ShutdownDrainTimeout(builder.Configuration) + ShutdownMargin;
         builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = hostShutdown);
-        builder.Services.AddOpenTelemetry()
-            .WithMetrics(m => m.AddMeter(ProxyMetrics.MeterName))
-            .WithTracing(t => t.AddSource(ProxyActivitySource.Name));
 
         var listeners = TryReadListeners(builder.Configuration);
         var http = HttpEndPoints(builder.Configuration);
+        builder.Services.AddSingleton<IRestartOnlySetting>(new HttpUrlsSetting(builder.Configuration));
+
         // Every endpoint is bound explicitly below; without this Kestrel warns that it overrides "Urls".
         // UseUrls() also blanks "Urls" in the configuration, so the start-up bind check gets the endpoints from here.
         builder.WebHost.UseUrls();
@@ -109,7 +116,8 @@ public static partial class ProxyHost
                     {
                         listen.UseHttps(new TlsHandshakeCallbackOptions
                         {
-                            OnConnection = _ => ValueTask.FromResult(TlsSettings.ServerOptions(services.GetRequiredService<FrontEndCertificate>().Certificate!)),
+                            // The same SNI choice as STARTTLS (FrontEndCertificate.ServerOptions).
+                            OnConnection = context => ValueTask.FromResult(services.GetRequiredService<FrontEndCertificate>().ServerOptions(context.ClientHelloInfo.ServerName)),
                             HandshakeTimeout = TimeSpan.FromSeconds(30),
                         });
                     }
@@ -125,6 +133,7 @@ public static partial class ProxyHost
         });
 
         var app = builder.Build();
+        app.MapProxyTelemetry();
         app.MapGet("/health", (IOptions<ProxyOptions> options) => Results.Json(new
         {
             status = "Healthy",
@@ -278,6 +287,9 @@ public static partial class ProxyHost
             ? value
             : fallback;
     }
+
+    private static void AddWatchedJsonFile(IConfigurationBuilder configuration, WatchedFolders folders, string path, bool optional) =>
+        configuration.AddJsonFile(folders.For(Path.GetDirectoryName(path)!), Path.GetFileName(path), optional, reloadOnChange: true);
 
     private static IEnumerable<string> ConfigFiles(string[] args)
     {

@@ -20,6 +20,16 @@ public sealed class ProxyOptions
 
     public FrontEndTlsOptions Tls { get; set; } = new();
 
+    /// <summary>Tarpit and lockout of repeated failed logins, for both protocols.</summary>
+    public BruteForceOptions BruteForce { get; set; } = new();
+
+    /// <summary>Bound on concurrent password hash checks.</summary>
+    public PasswordVerificationOptions PasswordVerification { get; set; } = new();
+
+    public TelemetryOptions Telemetry { get; set; } = new();
+
+    public ReloadOptions Reload { get; set; } = new();
+
     /// <summary>
     /// On shutdown (SIGTERM), how long sessions may take to end on their own after being told
     /// goodbye; then the rest are closed. The host's own shutdown timeout is set above it.
@@ -74,6 +84,30 @@ public abstract class MailProtocolOptions
 
     /// <remarks>Defaults to 4; the last failure also closes the connection.</remarks>
     public int MaxFailedLoginAttempts { get; set; } = 4;
+
+    /// <summary>
+    /// Connections of this protocol open at once over all its listeners, logged in or not; past it
+    /// a new connection is refused in place of the greeting (event 1101).
+    /// </summary>
+    /// <remarks>
+    /// Defaults to 2000, Exchange 2007/2010's value. A relayed session holds two sockets, and this
+    /// host's hard limit of 20,000 file descriptors lets one process relay at most about 9,900
+    /// sessions: both protocols at the default (4,000 sessions, 8,000 sockets) leave room for
+    /// backend attempts, listeners, the HTTP side and files.
+    /// </remarks>
+    public int MaxConnections { get; set; } = 2000;
+
+    /// <summary>Connections of this protocol from one client address (IPv6: one /64) at once; past it a new one is refused (event 1103).</summary>
+    /// <remarks>
+    /// Defaults to 20, Exchange 2007/2010's value: a handful of mail clients (IMAP clients open up
+    /// to about five connections per account) behind one address. Raise it for NAT gateways and
+    /// terminal servers.
+    /// </remarks>
+    public int MaxConnectionFromSingleIP { get; set; } = 20;
+
+    /// <summary>Logged-in sessions of this protocol for one user (directory UPN) at once; past it the login is refused (event 1009).</summary>
+    /// <remarks>Defaults to 16, as Exchange 2010/2013.</remarks>
+    public int MaxConnectionsPerUser { get; set; } = 16;
 }
 
 public sealed class ImapOptions : MailProtocolOptions
@@ -141,6 +175,25 @@ public sealed class FrontEndTlsOptions
     /// <summary>PEM private key, when <see cref="CertificateFile"/> is PEM and does not hold the key.</summary>
     public string? KeyFile { get; set; }
 
-    /// <summary>Password of a PFX file.</summary>
+    /// <summary>Password of a PFX file, or of an encrypted PEM private key.</summary>
     public string? Password { get; set; }
+
+    /// <summary>
+    /// Certificates chosen by the name the client sends (SNI). The certificate above is the
+    /// default: for clients that send no name or a name no entry lists.
+    /// </summary>
+    /// <remarks>Defaults to none.</remarks>
+    public List<SniCertificateOptions> Certificates { get; set; } = [];
+
+    /// <summary>How often the certificate and key files are checked for changes, besides the file watcher.</summary>
+    /// <remarks>Defaults to 1 minute.</remarks>
+    public TimeSpan ReloadCheckInterval { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>A certificate expiring within this many days is warned about at start and on reload; 0 turns the warning off.</summary>
+    /// <remarks>Defaults to 14.</remarks>
+    public int ExpiryWarningDays { get; set; } = 14;
+
+    /// <summary>Offer .NET's default cipher list (adds ECDHE with AES-CBC) instead of forward-secret AEAD suites only (Linux).</summary>
+    /// <remarks>Defaults to false.</remarks>
+    public bool AllowLegacyCipherSuites { get; set; }
 }

@@ -23,6 +23,8 @@ internal sealed class ProxyOptionsValidator : IValidateOptions<ProxyOptions>
         PollyRange("Proxy:Backends:AttemptTimeout", options.Backends.AttemptTimeout, errors);
         PollyRange("Proxy:Backends:TotalTimeout", options.Backends.TotalTimeout, errors);
         PollyRange("Proxy:Backends:ConnectTimeout", options.Backends.ConnectTimeout, errors);
+        ValidateBruteForce(options.BruteForce, errors);
+        ValidatePasswordVerification(options.PasswordVerification, errors);
 
         var wantsTls = options.Imap.Listeners.Concat(options.Pop3.Listeners).Any(l => l.ImplicitTls);
         if (wantsTls && string.IsNullOrWhiteSpace(options.Tls.CertificateFile))
@@ -30,15 +32,7 @@ internal sealed class ProxyOptionsValidator : IValidateOptions<ProxyOptions>
             errors.Add("Proxy:Tls:CertificateFile: an implicit-TLS listener is configured but no certificate is");
         }
 
-        if (!string.IsNullOrWhiteSpace(options.Tls.CertificateFile) && !File.Exists(options.Tls.CertificateFile))
-        {
-            errors.Add($"Proxy:Tls:CertificateFile: '{options.Tls.CertificateFile}' does not exist");
-        }
-
-        if (!string.IsNullOrWhiteSpace(options.Tls.KeyFile) && !File.Exists(options.Tls.KeyFile))
-        {
-            errors.Add($"Proxy:Tls:KeyFile: '{options.Tls.KeyFile}' does not exist");
-        }
+        FrontEndTlsValidator.Validate(options.Tls, errors);
 
         if (string.IsNullOrWhiteSpace(options.TopologyFile))
         {
@@ -73,7 +67,20 @@ internal sealed class ProxyOptionsValidator : IValidateOptions<ProxyOptions>
             }
         }
 
+        ValidateOtlpEndpoint(options.Telemetry.Otlp.Endpoint, errors);
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+    }
+
+    /// <summary>The public form of the check, for the host, which reads the endpoint before validation runs.</summary>
+    public static bool IsValidOtlpEndpoint(string endpoint) =>
+        Uri.TryCreate(endpoint, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps);
+
+    private static void ValidateOtlpEndpoint(string? endpoint, List<string> errors)
+    {
+        if (!string.IsNullOrWhiteSpace(endpoint) && !IsValidOtlpEndpoint(endpoint))
+        {
+            errors.Add($"Proxy:Telemetry:Otlp:Endpoint: '{endpoint}' is not an absolute http:// or https:// address");
+        }
     }
 
     private static void ValidateProtocol(string key, MailProtocolOptions options, List<string> errors)
@@ -106,6 +113,62 @@ internal sealed class ProxyOptionsValidator : IValidateOptions<ProxyOptions>
         if (options.MaxFailedLoginAttempts < 1)
         {
             errors.Add($"{key}:MaxFailedLoginAttempts: {options.MaxFailedLoginAttempts} must be at least 1");
+        }
+
+        AtLeastOne($"{key}:MaxConnections", options.MaxConnections, errors);
+        AtLeastOne($"{key}:MaxConnectionFromSingleIP", options.MaxConnectionFromSingleIP, errors);
+        AtLeastOne($"{key}:MaxConnectionsPerUser", options.MaxConnectionsPerUser, errors);
+    }
+
+    private static void ValidateBruteForce(BruteForceOptions options, List<string> errors)
+    {
+        const string Key = "Proxy:BruteForce";
+        Positive($"{Key}:Window", options.Window, errors);
+        Positive($"{Key}:LockoutDuration", options.LockoutDuration, errors);
+        if (options.TarpitDelay < TimeSpan.Zero)
+        {
+            errors.Add($"{Key}:TarpitDelay: {options.TarpitDelay} must not be negative");
+        }
+
+        if (options.MaxTarpitDelay < options.TarpitDelay || options.MaxTarpitDelay > TimeSpan.FromMinutes(5))
+        {
+            errors.Add($"{Key}:MaxTarpitDelay: {options.MaxTarpitDelay} must lie between TarpitDelay ({options.TarpitDelay}) and 00:05:00");
+        }
+
+        NotNegative($"{Key}:UserAndAddressTarpitAfter", options.UserAndAddressTarpitAfter, errors);
+        NotNegative($"{Key}:UserAndAddressLockoutAfter", options.UserAndAddressLockoutAfter, errors);
+        NotNegative($"{Key}:AddressTarpitAfter", options.AddressTarpitAfter, errors);
+        NotNegative($"{Key}:AddressLockoutAfter", options.AddressLockoutAfter, errors);
+        NotNegative($"{Key}:UserTarpitAfter", options.UserTarpitAfter, errors);
+        if (options.MaxTrackedKeys is < 100 or > 10_000_000)
+        {
+            errors.Add($"{Key}:MaxTrackedKeys: {options.MaxTrackedKeys} must be between 100 and 10000000");
+        }
+    }
+
+    private static void ValidatePasswordVerification(PasswordVerificationOptions options, List<string> errors)
+    {
+        if (options.MaxConcurrency is < 0 or > 1024)
+        {
+            errors.Add($"Proxy:PasswordVerification:MaxConcurrency: {options.MaxConcurrency} must be between 0 (processors - 1) and 1024");
+        }
+
+        Positive("Proxy:PasswordVerification:QueueTimeout", options.QueueTimeout, errors);
+    }
+
+    private static void AtLeastOne(string key, int value, List<string> errors)
+    {
+        if (value < 1)
+        {
+            errors.Add($"{key}: {value} must be at least 1");
+        }
+    }
+
+    private static void NotNegative(string key, int value, List<string> errors)
+    {
+        if (value < 0)
+        {
+            errors.Add($"{key}: {value} must not be negative (0 turns it off)");
         }
     }
 

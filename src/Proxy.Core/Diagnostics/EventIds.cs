@@ -17,12 +17,36 @@ internal static class EventIds
     public static readonly EventId ListenerAccessDenied = new(1032, nameof(ListenerAccessDenied));
     public static readonly EventId CertificateNotFound = new(2007, nameof(CertificateNotFound));
 
+    // Exchange's ids for connection limits (Policy/ConnectionLimits): 1009 per user, 1101 per server, 1103 per address.
+    public static readonly EventId UserConnectionLimitReached = new(1009, nameof(UserConnectionLimitReached));
+    public static readonly EventId ConnectionLimitReached = new(1101, nameof(ConnectionLimitReached));
+    public static readonly EventId AddressConnectionLimitReached = new(1103, nameof(AddressConnectionLimitReached));
+
     // Host and configuration.
     public static readonly EventId ListenerStarted = new(3001, nameof(ListenerStarted));
     public static readonly EventId ConfigurationInvalid = new(3003, nameof(ConfigurationInvalid));
     public static readonly EventId AcceptAnyCertificateConfigured = new(3005, nameof(AcceptAnyCertificateConfigured));
     public static readonly EventId BackendPlaintextAllowed = new(3006, nameof(BackendPlaintextAllowed));
     public static readonly EventId NoCertificateForStartTls = new(3007, nameof(NoCertificateForStartTls));
+
+    // Front-end TLS certificates: loading, reloading, SNI (3010-3019).
+    public static readonly EventId TlsCertificateLoaded = new(3010, nameof(TlsCertificateLoaded));
+    public static readonly EventId TlsCertificateReloaded = new(3011, nameof(TlsCertificateReloaded));
+    public static readonly EventId TlsCertificateReloadFailed = new(3012, nameof(TlsCertificateReloadFailed));
+    public static readonly EventId TlsCertificateExpiresSoon = new(3013, nameof(TlsCertificateExpiresSoon));
+    public static readonly EventId TlsCertificateWatchFailed = new(3014, nameof(TlsCertificateWatchFailed));
+    public static readonly EventId TlsServerNameNotMatched = new(3015, nameof(TlsServerNameNotMatched));
+    public static readonly EventId TlsCertificateHostNameNotCovered = new(3016, nameof(TlsCertificateHostNameNotCovered));
+    public static readonly EventId TlsLegacyCipherSuitesAllowed = new(3017, nameof(TlsLegacyCipherSuitesAllowed));
+
+    // Configuration reload (3020-3039): Reload/ConfigurationReloader and the host's SIGHUP handler.
+    public static readonly EventId ConfigurationReloaded = new(3020, nameof(ConfigurationReloaded));
+    public static readonly EventId ConfigurationReloadRefused = new(3021, nameof(ConfigurationReloadRefused));
+    public static readonly EventId ConfigurationRestartRequired = new(3022, nameof(ConfigurationRestartRequired));
+    public static readonly EventId ReloadSignalReceived = new(3023, nameof(ReloadSignalReceived));
+    public static readonly EventId ConfigurationWatchFailed = new(3024, nameof(ConfigurationWatchFailed));
+    public static readonly EventId ConfigurationUnchanged = new(3025, nameof(ConfigurationUnchanged));
+    public static readonly EventId ConfigurationFileChangeIgnored = new(3026, nameof(ConfigurationFileChangeIgnored));
 
     // Sessions (steps 1, 2 and 6).
     public static readonly EventId SessionStarted = new(3100, nameof(SessionStarted));
@@ -58,6 +82,13 @@ internal static class EventIds
     public static readonly EventId MailboxHasNoCandidates = new(3216, nameof(MailboxHasNoCandidates));
     public static readonly EventId TopologyReloaded = new(3217, nameof(TopologyReloaded));
     public static readonly EventId TopologyReloadFailed = new(3218, nameof(TopologyReloadFailed));
+
+    // Brute-force protection and password verification (3220-3239).
+    public static readonly EventId LoginLockout = new(3220, nameof(LoginLockout));
+    public static readonly EventId LoginRefusedLockedOut = new(3221, nameof(LoginRefusedLockedOut));
+    public static readonly EventId LoginTarpitted = new(3222, nameof(LoginTarpitted));
+    public static readonly EventId PasswordVerificationBusy = new(3223, nameof(PasswordVerificationBusy));
+    public static readonly EventId LoginThrottleTableFull = new(3224, nameof(LoginThrottleTableFull));
 
     // Backends (step 5).
     public static readonly EventId BackendAttemptSucceeded = new(3300, nameof(BackendAttemptSucceeded));

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using Proxy.Core.Configuration;
+using Proxy.Core.Relay;
 
 namespace Proxy.Core.Diagnostics;
 
@@ -12,12 +13,22 @@ public sealed class ProxyMetrics
 {
     public const string MeterName = "Proxy";
 
+    // The OpenTelemetry HTTP duration buckets: a backend login takes from a millisecond (loopback) to the 10 s attempt timeout.
+    private static readonly double[] ConnectDurationBuckets = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10];
+
+    // A session lasts from a refused login (well under a second) to a mail client kept open all day.
+    private static readonly double[] SessionDurationBuckets = [0.1, 1, 10, 60, 300, 900, 1800, 3600, 7200, 14400, 28800, 86400];
+
     private readonly UpDownCounter<long> _activeSessions;
     private readonly Counter<long> _sessions;
     private readonly Counter<long> _logins;
     private readonly Counter<long> _backendAttempts;
     private readonly Histogram<double> _backendConnectDuration;
     private readonly Counter<long> _relayedBytes;
+    private readonly Counter<long> _connectionsRefused;
+    private readonly Counter<long> _loginLockouts;
+    private readonly Histogram<double> _sessionDuration;
+    private readonly Counter<long> _backendFallbacks;
     private readonly Counter<long> _closedByProxy;
 
     public ProxyMetrics(IMeterFactory meterFactory)
@@ -27,8 +38,12 @@ public sealed class ProxyMetrics
         _sessions = meter.CreateCounter<long>("proxy.sessions", "{session}", "Client sessions accepted.");
         _logins = meter.CreateCounter<long>("proxy.logins", "{login}", "Login attempts by outcome.");
         _backendAttempts = meter.CreateCounter<long>("proxy.backend.attempts", "{attempt}", "Backend connection attempts by server, method and outcome.");
-        _backendConnectDuration = meter.CreateHistogram<double>("proxy.backend.connect.duration", "s", "Time from dialling a backend to its login response.");
-        _relayedBytes = meter.CreateCounter<long>("proxy.relay.bytes", "By", "Bytes relayed, by direction.");
+        _backendConnectDuration = meter.CreateHistogram<double>("proxy.backend.connect.duration", "s", "Time from dialling a backend to its login response.", advice: new() { HistogramBucketBoundaries = ConnectDurationBuckets });
+        _relayedBytes = meter.CreateCounter<long>("proxy.relay.io", "By", "Bytes relayed, by direction.");
+        _sessionDuration = meter.CreateHistogram<double>("proxy.session.duration", "s", "Length of ended client sessions; its count is the sessions ended.", advice: new() { HistogramBucketBoundaries = SessionDurationBuckets });
+        _backendFallbacks = meter.CreateCounter<long>("proxy.backend.fallbacks", "{attempt}", "Backend attempts after the first one of the same login, by the server and method fallen back to.");
+        _connectionsRefused = meter.CreateCounter<long>("proxy.connections.refused", "{connection}", "Connections and logins refused by a connection limit.");
+        _loginLockouts = meter.CreateCounter<long>("proxy.login.lockouts", "{lockout}", "Keys locked out by the brute-force protection.");
         _closedByProxy = meter.CreateCounter<long>("proxy.sessions.closed_by_proxy", "{session}", "Sessions the proxy ended itself, by reason.");
     }
 
@@ -39,7 +54,23 @@ public sealed class ProxyMetrics
         _activeSessions.Add(1, tag);
     }
 
-    public void SessionEnded(MailProtocol protocol) => _activeSessions.Add(-1, ProtocolTag(protocol));
+    /// <summary>
+    /// A session logged in on <paramref name="server"/>: it moves from the protocol-only
+    /// series of <c>proxy.sessions.active</c> to the one of its backend server and site.
+    /// </summary>
+    public void SessionLoggedIn(MailProtocol protocol, string server, string site)
+    {
+        _activeSessions.Add(-1, ProtocolTag(protocol));
+        _activeSessions.Add(1, SessionTags(protocol, server, site));
+    }
+
+    /// <param name="backend">The backend server and its site when the session had logged in (<see cref="SessionLoggedIn"/>), otherwise null.</param>
+    public void SessionEnded(MailProtocol protocol, (string Server, string Site)? backend, TimeSpan duration)
+    {
+        var tags = backend is { } b ? SessionTags(protocol, b.Server, b.Site) : new TagList { ProtocolTag(protocol) };
+        _activeSessions.Add(-1, tags);
+        _sessionDuration.Record(duration.TotalSeconds, tags);
+    }
 
     /// <param name="outcome">One of <c>success</c> or a <see cref="Sessions.LoginFailure"/> name in snake case.</param>
     public void Login(MailProtocol protocol, string outcome) =>
@@ -55,11 +86,19 @@ public sealed class ProxyMetrics
         }
     }
 
-    public void Relayed(MailProtocol protocol, long clientToBackend, long backendToClient)
-    {
-        _relayedBytes.Add(clientToBackend, ProtocolTag(protocol), new("direction", "client_to_backend"));
-        _relayedBytes.Add(backendToClient, ProtocolTag(protocol), new("direction", "backend_to_client"));
-    }
+    /// <summary>An attempt after the first of one login: the earlier ones failed.</summary>
+    public void BackendFallback(string server, BackendMethod method) =>
+        _backendFallbacks.Add(1, new KeyValuePair<string, object?>("server", server), new("method", MethodName(method)));
+
+    public void Relayed(MailProtocol protocol, RelayDirection direction, long bytes) =>
+        _relayedBytes.Add(bytes, ProtocolTag(protocol), new("direction", direction == RelayDirection.ClientToBackend ? "client_to_backend" : "backend_to_client"));
+
+    /// <param name="reason"><c>max_connections</c>, <c>max_connections_per_ip</c> or <c>max_connections_per_user</c>.</param>
+    public void ConnectionRefused(MailProtocol protocol, string reason) =>
+        _connectionsRefused.Add(1, ProtocolTag(protocol), new("reason", reason));
+
+    /// <param name="scope"><c>user_and_address</c> or <c>address</c>.</param>
+    public void LoginLockout(string scope) => _loginLockouts.Add(1, new KeyValuePair<string, object?>("scope", scope));
 
     /// <param name="reason"><c>shutdown</c>, <c>kick</c>, <c>drain</c>, <c>admin_close</c> or <c>backend_lost</c>.</param>
     public void SessionClosedByProxy(MailProtocol protocol, string reason) =>
@@ -73,6 +112,9 @@ public sealed class ProxyMetrics
         BackendMethod.StartTls => "starttls",
         _ => "plain",
     };
+
+    private static TagList SessionTags(MailProtocol protocol, string server, string site) =>
+        new() { ProtocolTag(protocol), { "server", server }, { "site", site } };
 
     private static KeyValuePair<string, object?> ProtocolTag(MailProtocol protocol) => new("protocol", ProtocolName(protocol));
 }

@@ -20,6 +20,15 @@ public static class DirectoryServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton(provider =>
         {
+            var options = provider.GetRequiredService<IOptionsMonitor<ProxyOptions>>();
+            return new PasswordVerificationGate(
+                options.CurrentValue.PasswordVerification.EffectiveMaxConcurrency,
+                () => options.CurrentValue.PasswordVerification.QueueTimeout,
+                provider.GetRequiredService<TimeProvider>(),
+                provider.GetRequiredService<ILogger<PasswordVerificationGate>>());
+        });
+        services.TryAddSingleton(provider =>
+        {
             var file = provider.GetRequiredService<IOptions<ProxyOptions>>().Value.DirectoryFile;
             if (string.IsNullOrWhiteSpace(file))
             {
@@ -30,7 +39,8 @@ public static class DirectoryServiceCollectionExtensions
             return new FileUserDirectory(
                 System.IO.Path.GetFullPath(file, root),
                 provider.GetRequiredService<TimeProvider>(),
-                provider.GetRequiredService<ILogger<FileUserDirectory>>());
+                provider.GetRequiredService<ILogger<FileUserDirectory>>(),
+                provider.GetRequiredService<PasswordVerificationGate>());
         });
         services.TryAddSingleton<IUserDirectory>(provider => provider.GetRequiredService<FileUserDirectory>());
         return services;

@@ -31,4 +31,14 @@ internal sealed record DirectorySnapshot(
             ? ByUserPrincipalName.GetValueOrDefault(loginName)
             : ByAlias.GetValueOrDefault(loginName);
     }
+
+    /// <summary>True when <paramref name="other"/> holds the same users under the same names (the dummy hash is random and not compared).</summary>
+    public bool HasSameUsersAs(DirectorySnapshot other) =>
+        string.Equals(NetBiosDomain, other.NetBiosDomain, StringComparison.OrdinalIgnoreCase)
+        && SameEntries(ByUserPrincipalName, other.ByUserPrincipalName)
+        && SameEntries(ByAlias, other.ByAlias);
+
+    private static bool SameEntries(FrozenDictionary<string, DirectoryUser> left, FrozenDictionary<string, DirectoryUser> right) =>
+        left.Count == right.Count
+        && left.All(pair => right.TryGetValue(pair.Key, out var user) && user == pair.Value);
 }

@@ -15,12 +15,14 @@ internal sealed partial class FileUserDirectory : IUserDirectory
     private readonly ILogger _logger;
     private readonly Func<string, string, bool> _verifyPassword;
     private readonly SuccessCache _cache;
+    private readonly PasswordVerificationGate _gate;
     private readonly Lock _reloadLock = new();
     private volatile DirectorySnapshot _snapshot;
 
     /// <exception cref="DirectoryFileException">The file cannot be read or is invalid.</exception>
-    public FileUserDirectory(string path, TimeProvider timeProvider, ILogger<FileUserDirectory> logger)
-        : this(path, timeProvider, logger, DefaultSuccessCacheTimeToLive, PasswordHasher.Verify)
+    /// <param name="gate">Bounds concurrent password hashes; null: the defaults of <c>Proxy:PasswordVerification</c>.</param>
+    public FileUserDirectory(string path, TimeProvider timeProvider, ILogger<FileUserDirectory> logger, PasswordVerificationGate? gate = null)
+        : this(path, timeProvider, logger, DefaultSuccessCacheTimeToLive, PasswordHasher.Verify, gate)
     {
     }
 
@@ -30,34 +32,49 @@ internal sealed partial class FileUserDirectory : IUserDirectory
         TimeProvider timeProvider,
         ILogger logger,
         TimeSpan successCacheTimeToLive,
-        Func<string, string, bool> verifyPassword)
+        Func<string, string, bool> verifyPassword,
+        PasswordVerificationGate? gate = null)
     {
         _path = path;
         _logger = logger;
         _verifyPassword = verifyPassword;
         _cache = new SuccessCache(timeProvider, successCacheTimeToLive);
+        var defaults = new Configuration.PasswordVerificationOptions();
+        _gate = gate ?? new PasswordVerificationGate(defaults.EffectiveMaxConcurrency, () => defaults.QueueTimeout, timeProvider, logger);
         _snapshot = LoadAndReport();
     }
 
     public string Path => _path;
 
     /// <summary>
-    /// Reads the file again and swaps it in. Sessions already authenticated are not affected.
+    /// Reads the file again and swaps it in. Sessions already authenticated are not affected;
+    /// a changed, disabled or removed user is checked against the new file at the next login
+    /// (the success cache only answers for an entry equal to the one that succeeded).
     /// </summary>
+    /// <returns>True when the users changed, false when the file says what it said before.</returns>
     /// <exception cref="DirectoryFileException">The file is invalid; the previous users stay in force.</exception>
-    public void Reload()
+    public bool Reload()
     {
         lock (_reloadLock)
         {
+            DirectorySnapshot snapshot;
             try
             {
-                _snapshot = LoadAndReport();
+                snapshot = DirectoryFileLoader.Load(_path);
             }
             catch (DirectoryFileException ex)
             {
                 Log.ReloadFailed(_logger, _path, string.Join("; ", ex.Errors));
                 throw;
             }
+
+            if (snapshot.HasSameUsersAs(_snapshot))
+            {
+                return false;
+            }
+
+            _snapshot = Report(snapshot);
+            return true;
         }
     }
 
@@ -66,10 +83,10 @@ internal sealed partial class FileUserDirectory : IUserDirectory
         ArgumentNullException.ThrowIfNull(loginName);
         ArgumentNullException.ThrowIfNull(password);
         cancellationToken.ThrowIfCancellationRequested();
-        return ValueTask.FromResult(Authenticate(loginName, password));
+        return AuthenticateCoreAsync(loginName, password, cancellationToken);
     }
 
-    private DirectoryResult Authenticate(string loginName, string password)
+    private async ValueTask<DirectoryResult> AuthenticateCoreAsync(string loginName, string password, CancellationToken cancellationToken)
     {
         // No name with control characters exists; refusing early also keeps them out of the log.
         if (loginName.Any(char.IsControl))
@@ -83,14 +100,24 @@ internal sealed partial class FileUserDirectory : IUserDirectory
         if (user is null)
         {
             // Same cost as a known user, so response time does not reveal which names exist.
-            _verifyPassword(password, snapshot.DummyHash);
+            if (await _gate.VerifyAsync(() => _verifyPassword(password, snapshot.DummyHash), cancellationToken).ConfigureAwait(false) is null)
+            {
+                return Busy;
+            }
+
             Log.UnknownUser(_logger, loginName);
             return DirectoryResult.Invalid;
         }
 
         if (!_cache.IsRecentSuccess(user, password))
         {
-            if (!_verifyPassword(password, user.PasswordHash))
+            var verified = await _gate.VerifyAsync(() => _verifyPassword(password, user.PasswordHash), cancellationToken).ConfigureAwait(false);
+            if (verified is null)
+            {
+                return Busy;
+            }
+
+            if (verified == false)
             {
                 Log.WrongPassword(_logger, loginName, user.UserPrincipalName);
                 return DirectoryResult.Invalid;
@@ -111,9 +138,13 @@ internal sealed partial class FileUserDirectory : IUserDirectory
         return DirectoryResult.Ok(user.ToMailboxUser());
     }
 
-    private DirectorySnapshot LoadAndReport()
+    /// <summary>No password check slot came free in time: the directory is, for this login, unavailable.</summary>
+    private static DirectoryResult Busy { get; } = new(DirectoryOutcome.Unavailable, null);
+
+    private DirectorySnapshot LoadAndReport() => Report(DirectoryFileLoader.Load(_path));
+
+    private DirectorySnapshot Report(DirectorySnapshot snapshot)
     {
-        var snapshot = DirectoryFileLoader.Load(_path);
         foreach (var upn in snapshot.MalformedHashUsers)
         {
             Log.PasswordHashMalformed(_logger, upn, _path);

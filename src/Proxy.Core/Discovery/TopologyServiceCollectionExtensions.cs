@@ -2,13 +2,11 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Primitives;
 using Proxy.Core.Configuration;
-using Proxy.Core.Diagnostics;
 
 namespace Proxy.Core.Discovery;
 
-public static partial class TopologyServiceCollectionExtensions
+public static class TopologyServiceCollectionExtensions
 {
     private const string SectionName = "Topology";
 
@@ -16,9 +14,8 @@ public static partial class TopologyServiceCollectionExtensions
     /// Registers <see cref="ITopologyProvider"/> (built from the <c>Topology</c>
     /// configuration section when first resolved; an invalid section throws
     /// <see cref="TopologyValidationException"/> there) and <see cref="IMailboxLocator"/>.
-    /// When the configuration reloads, the topology is rebuilt and swapped in, so
-    /// a moved database is followed without a restart; an invalid reload is logged
-    /// and the previous topology stays in force.
+    /// The configuration reloader (<c>Proxy.Core.Reload</c>) rebuilds it when the
+    /// configuration changes, so a moved database is followed without a restart.
     /// </summary>
     public static IServiceCollection AddTopology(this IServiceCollection services)
     {
@@ -26,9 +23,8 @@ public static partial class TopologyServiceCollectionExtensions
         {
             var configuration = provider.GetRequiredService<IConfiguration>();
             var logger = provider.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(TopologyProvider).FullName!);
-            var topology = new TopologyProvider(TopologyBuilder.Build(Bind(configuration), logger));
-            ChangeToken.OnChange(configuration.GetReloadToken, () => Rebuild(configuration, topology, logger));
-            return topology;
+            var options = Bind(configuration);
+            return new TopologyProvider(TopologyBuilder.Build(options, logger), options);
         });
         services.TryAddSingleton<ITopologyProvider>(provider => provider.GetRequiredService<TopologyProvider>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IDiscoveryRule, MailboxServerRule>());
@@ -79,29 +75,4 @@ public static partial class TopologyServiceCollectionExtensions
     }
 
     private static void Strict(BinderOptions options) => options.ErrorOnUnknownConfiguration = true;
-
-    private static void Rebuild(IConfiguration configuration, TopologyProvider topology, ILogger logger)
-    {
-        try
-        {
-            var snapshot = TopologyBuilder.Build(Bind(configuration), logger);
-            topology.Update(snapshot);
-            Log.Reloaded(logger, snapshot.Servers.Count, snapshot.Databases.Count);
-        }
-        catch (TopologyValidationException ex)
-        {
-            Log.ReloadFailed(logger, string.Join("; ", ex.Errors));
-        }
-    }
-
-    private static partial class Log
-    {
-        [LoggerMessage(EventId = 3217, EventName = nameof(EventIds.TopologyReloaded), Level = LogLevel.Information,
-            Message = "Topology reloaded: {ServerCount} servers, {DatabaseCount} databases.")]
-        public static partial void Reloaded(ILogger logger, int serverCount, int databaseCount);
-
-        [LoggerMessage(EventId = 3218, EventName = nameof(EventIds.TopologyReloadFailed), Level = LogLevel.Error,
-            Message = "The reloaded topology is invalid; the previous one stays in force: {Errors}")]
-        public static partial void ReloadFailed(ILogger logger, string errors);
-    }
 }

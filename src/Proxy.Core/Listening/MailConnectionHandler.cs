@@ -1,7 +1,9 @@
 using System.Net.Security;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Server.Kestrel.Core.Features;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Proxy.Core.Policy;
 using Proxy.Core.PreAuth;
 using Proxy.Core.Sessions;
 
@@ -19,23 +21,28 @@ internal sealed class MailConnectionHandler
     private readonly IReadOnlyDictionary<Configuration.MailProtocol, IFrontEndDialogueFactory> _dialogues;
     private readonly SessionOrchestrator _orchestrator;
     private readonly FrontEndCertificate _certificate;
+    private readonly IHostApplicationLifetime _lifetime;
+    private readonly ConnectionLimits _limits;
     private readonly SessionRegistry _sessions;
 
     public MailConnectionHandler(
         IEnumerable<IFrontEndDialogueFactory> dialogues,
         SessionOrchestrator orchestrator,
         FrontEndCertificate certificate,
+        IHostApplicationLifetime lifetime,
+        ConnectionLimits limits,
         SessionRegistry sessions)
     {
         _dialogues = dialogues.ToDictionary(d => d.Protocol);
         _orchestrator = orchestrator;
         _certificate = certificate;
+        _lifetime = lifetime;
+        _limits = limits;
         _sessions = sessions;
     }
 
     public async Task HandleAsync(ConnectionContext context, MailListener listener)
     {
-        var certificate = _certificate.Certificate;
         StreamDuplexPipe? upgraded = null;
         var client = new ClientConnection(
             context.ConnectionId,
@@ -43,15 +50,24 @@ internal sealed class MailConnectionHandler
             listener.ImplicitTls,
             context.RemoteEndPoint,
             context.LocalEndPoint,
-            certificate is null ? null : async (transport, ct) => upgraded = await StartTlsUpgrade.UpgradeAsync(transport, certificate, ct).ConfigureAwait(false));
+            _certificate.IsConfigured ? async (transport, ct) => upgraded = await StartTlsUpgrade.UpgradeAsync(transport, _certificate, ct).ConfigureAwait(false) : null);
 
         // Only the session's own tokens end it: the registry cancels them for a kick, a drain or host
         // shutdown. Kestrel's ConnectionClosed is not used: it also fires on the client's FIN, which would
         // cut off the backend's reply to a LOGOUT/QUIT sent just before a half-close; the end of the
         // client's input is seen through the pipe instead.
         var dialogue = _dialogues[listener.Protocol].Create(client);
-        using (var session = _sessions.Register(context.ConnectionId, listener.Protocol, context.RemoteEndPoint, listener))
+
+        // MaxConnections and MaxConnectionFromSingleIP count this connection until it is closed; past
+        // either, the refusal is the greeting itself (ConnectionLimits logs and counts it).
+        using var lease = _limits.TryOpenConnection(listener.Protocol, context.RemoteEndPoint, out var refusal);
+        if (lease is null)
         {
+            await dialogue.RefuseConnectionAsync(refusal, _lifetime.ApplicationStopping).ConfigureAwait(false);
+        }
+        else
+        {
+            using var session = _sessions.Register(context.ConnectionId, listener.Protocol, context.RemoteEndPoint, listener);
             await _orchestrator.RunAsync(listener.Protocol, client, dialogue, session).ConfigureAwait(false);
         }
 

@@ -1,6 +1,5 @@
 using System.IO.Pipelines;
 using System.Net.Security;
-using System.Security.Cryptography.X509Certificates;
 
 namespace Proxy.Core.Listening;
 
@@ -11,12 +10,16 @@ namespace Proxy.Core.Listening;
 /// </summary>
 internal static class StartTlsUpgrade
 {
-    public static async ValueTask<StreamDuplexPipe> UpgradeAsync(IDuplexPipe transport, X509Certificate2 certificate, CancellationToken cancellationToken)
+    /// <param name="certificates">Chooses the certificate by the name in the client's hello (SNI), as implicit TLS does.</param>
+    public static async ValueTask<StreamDuplexPipe> UpgradeAsync(IDuplexPipe transport, FrontEndCertificate certificates, CancellationToken cancellationToken)
     {
         var ssl = new SslStream(new DuplexPipeStream(transport), leaveInnerStreamOpen: false);
         try
         {
-            await ssl.AuthenticateAsServerAsync(TlsSettings.ServerOptions(certificate), cancellationToken).ConfigureAwait(false);
+            await ssl.AuthenticateAsServerAsync(
+                static (_, hello, state, _) => ValueTask.FromResult(((FrontEndCertificate)state!).ServerOptions(hello.ServerName)),
+                certificates,
+                cancellationToken).ConfigureAwait(false);
         }
         catch
         {

@@ -9,6 +9,8 @@ public static class PolicyServiceCollectionExtensions
     public static IServiceCollection AddSessionPolicy(this IServiceCollection services)
     {
         services.TryAddSingleton<ISessionPolicy, SessionPolicy>();
+        services.TryAddSingleton<ConnectionLimits>();
+        services.TryAddSingleton<LoginThrottle>();
         return services;
     }
 }

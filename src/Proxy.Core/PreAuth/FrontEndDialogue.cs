@@ -78,6 +78,9 @@ internal abstract partial class FrontEndDialogue : IFrontEndDialogue
     public ValueTask SayGoodbyeAsync(string reason, CancellationToken cancellationToken) =>
         WriteSafelyAsync(() => WriteGoodbye(reason), cancellationToken);
 
+    public ValueTask RefuseConnectionAsync(ConnectionRefusal refusal, CancellationToken cancellationToken) =>
+        WriteSafelyAsync(() => WriteConnectionRefusal(refusal), cancellationToken);
+
     /// <summary>Greets on the first call, then answers commands until one yields credentials or ends the session.</summary>
     protected abstract ValueTask<LoginRequest?> RunAsync(CancellationToken cancellationToken);
 
@@ -86,6 +89,16 @@ internal abstract partial class FrontEndDialogue : IFrontEndDialogue
     protected abstract void WriteAcceptance(string loginResponse);
 
     protected abstract void WriteGoodbye(string reason);
+
+    protected abstract void WriteConnectionRefusal(ConnectionRefusal refusal);
+
+    /// <summary>The text after the response code when a connection limit refuses a connection; the same for both protocols.</summary>
+    protected static string ConnectionRefusalText(ConnectionRefusal refusal) => refusal switch
+    {
+        ConnectionRefusal.MaxConnections => "Too many connections to this server; try again later.",
+        ConnectionRefusal.MaxConnectionFromSingleIP => "Too many connections from your address; try again later.",
+        _ => throw new ArgumentOutOfRangeException(nameof(refusal)),
+    };
 
     /// <summary>Reads the next chunk; throws <see cref="TimeoutException"/> when the client stays silent too long.</summary>
     protected async ValueTask<ReadResult> ReadAsync(CancellationToken cancellationToken)

@@ -1,4 +1,5 @@
 using Proxy.Core.Backends;
+using Proxy.Core.Listening;
 using Proxy.Core.Sessions;
 
 namespace Proxy.Core.PreAuth;
@@ -30,4 +31,10 @@ public interface IFrontEndDialogue
 
     /// <summary>Says the protocol's goodbye without a pending command (pre-auth timeout, shutdown).</summary>
     ValueTask SayGoodbyeAsync(string reason, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Refuses the connection in place of the greeting, as a temporary condition (IMAP
+    /// <c>* BYE [UNAVAILABLE]</c>, RFC 5530; POP3 <c>-ERR [SYS/TEMP]</c>, RFC 3206). The caller then closes it.
+    /// </summary>
+    ValueTask RefuseConnectionAsync(ConnectionRefusal refusal, CancellationToken cancellationToken);
 }

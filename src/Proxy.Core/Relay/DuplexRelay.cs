@@ -37,6 +37,7 @@ internal static class DuplexRelay
         TimeSpan idleTimeout,
         TimeProvider timeProvider,
         CancellationToken cancellationToken,
+        Action<RelayDirection, long>? relayed = null,
         RelayProgress? progress = null,
         CancellationToken stopAtBoundary = default)
     {
@@ -45,8 +46,8 @@ internal static class DuplexRelay
         using var idle = new CancellationTokenSource();
         await using var idleTimer = activity.StartIdleTimer(idleTimeout, idle);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(idle.Token, cancellationToken);
-        var upstream = new Pump(client.Input, backend.Output, activity, progress, toBackend: true, boundary: null, default, timeProvider);
-        var downstream = new Pump(backend.Input, client.Output, activity, progress, toBackend: false, progress.Boundary, stopAtBoundary, timeProvider);
+        var upstream = new Pump(client.Input, backend.Output, activity, progress, relayed, RelayDirection.ClientToBackend, boundary: null, default, timeProvider);
+        var downstream = new Pump(backend.Input, client.Output, activity, progress, relayed, RelayDirection.BackendToClient, progress.Boundary, stopAtBoundary, timeProvider);
 
         // A stop at the boundary wakes the backend->client pump from its read so it can look; when the
         // client is mid-response it reads on. The backend's reader is dropped after the relay, so a
@@ -138,12 +139,14 @@ internal static class DuplexRelay
         }
     }
 
+    /// <param name="relayed">Told of every chunk as it crosses, so byte counters move during a long session, not only at its end.</param>
     private sealed class Pump(
         PipeReader source,
         PipeWriter destination,
         ActivityClock activity,
         RelayProgress progress,
-        bool toBackend,
+        Action<RelayDirection, long>? relayed,
+        RelayDirection direction,
         IResponseBoundary? boundary,
         CancellationToken stopAtBoundary,
         TimeProvider timeProvider)
@@ -182,7 +185,8 @@ internal static class DuplexRelay
                     if (!buffer.IsEmpty)
                     {
                         activity.Touch();
-                        progress.Add(toBackend, buffer.Length);
+                        progress.Add(direction, buffer.Length);
+                        relayed?.Invoke(direction, buffer.Length);
                         foreach (var segment in buffer)
                         {
                             destination.Write(segment.Span);

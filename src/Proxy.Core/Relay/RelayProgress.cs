@@ -25,10 +25,10 @@ internal sealed class RelayProgress(IResponseBoundary? boundary = null)
     /// </summary>
     public bool CanSayGoodbye => Boundary is { AtBoundary: true, ServerSaidGoodbye: false };
 
-    internal void Add(bool toBackend, long bytes)
+    internal void Add(RelayDirection direction, long bytes)
     {
         // One writer per direction: a plain read-modify-write is enough; readers only need an untorn value.
-        if (toBackend)
+        if (direction == RelayDirection.ClientToBackend)
         {
             Volatile.Write(ref _clientToBackend, _clientToBackend + bytes);
         }

@@ -21,4 +21,8 @@ public enum LoginFailure
     MailboxNotFound,
     /// <summary>Credentials offered before TLS where the login type requires TLS.</summary>
     PrivacyRequired,
+    /// <summary>The user already has <c>MaxConnectionsPerUser</c> sessions of this protocol (event 1009): IMAP <c>NO [LIMIT]</c>, POP3 <c>-ERR [IN-USE]</c>.</summary>
+    UserConnectionLimit,
+    /// <summary>The login name from this address, or this address, is locked out by the brute-force protection; the password was not checked.</summary>
+    LockedOut,
 }

@@ -32,7 +32,9 @@ internal sealed partial class SessionOrchestrator(
     IOptionsMonitor<ProxyOptions> options,
     ProxyMetrics metrics,
     TimeProvider timeProvider,
-    ILogger<SessionOrchestrator> logger)
+    ILogger<SessionOrchestrator> logger,
+    LoginThrottle throttle,
+    ConnectionLimits limits)
 {
     /// <summary>How long a goodbye may take to write when the client is not reading.</summary>
     private static readonly TimeSpan GoodbyeTimeout = TimeSpan.FromSeconds(5);
@@ -44,9 +46,10 @@ internal sealed partial class SessionOrchestrator(
     public async Task RunAsync(MailProtocol protocol, ClientConnection client, IFrontEndDialogue dialogue, LiveSession session)
     {
         using var activity = ProxyActivitySource.Instance.StartActivity("session", ActivityKind.Server);
-        activity?.SetTag("proxy.protocol", ProxyMetrics.ProtocolName(protocol));
-        activity?.SetTag("client.address", client.RemoteEndPoint?.ToString());
+        SessionTracing.Started(activity, protocol, client);
         var protocolOptions = ProtocolOptions(protocol);
+        var started = timeProvider.GetTimestamp();
+        (string Server, string Site)? relayedTo = null;
         metrics.SessionStarted(protocol);
         Log.SessionStarted(logger, client.Id, protocol, client.RemoteEndPoint?.ToString(), client.IsImplicitTls);
         try
@@ -63,12 +66,13 @@ internal sealed partial class SessionOrchestrator(
 
                 // :: Steps 2-5: authenticate, locate, decide, connect + log in
                 session.LoggingIn();
-                var outcome = await LoginAsync(protocol, client, login, session.Closing).ConfigureAwait(false);
+                var outcome = await LoginAsync(protocol, client, login, activity, session.Closing).ConfigureAwait(false);
                 if (outcome.Backend is not { } backend)
                 {
                     session.LoginFailed();
                     failures++;
                     metrics.Login(protocol, OutcomeName(outcome.Failure));
+                    SessionTracing.LoginFailed(activity, OutcomeName(outcome.Failure), failures);
                     var closing = failures >= protocolOptions.MaxFailedLoginAttempts;
                     if (closing)
                     {
@@ -86,7 +90,11 @@ internal sealed partial class SessionOrchestrator(
 
                 await using (backend.ConfigureAwait(false))
                 {
+                    using var userLease = outcome.UserLease;
                     metrics.Login(protocol, "success");
+                    SessionTracing.LoggedIn(activity, backend, client.IsEncrypted);
+                    relayedTo = (backend.Server.Name, backend.Server.Site);
+                    metrics.SessionLoggedIn(protocol, backend.Server.Name, backend.Server.Site);
                     // The client hears OK only now, after the backend accepted the login: never OK-then-fail.
                     await dialogue.AcceptLoginAsync(backend, session.Aborted).ConfigureAwait(false);
 
@@ -100,10 +108,10 @@ internal sealed partial class SessionOrchestrator(
                         protocolOptions.AuthenticatedConnectionTimeout,
                         timeProvider,
                         session.Aborted,
+                        (direction, bytes) => metrics.Relayed(protocol, direction, bytes),
                         progress,
                         stopAtBoundary: session.Closing).ConfigureAwait(false);
-                    metrics.Relayed(protocol, result.ClientToBackendBytes, result.BackendToClientBytes);
-                    relaySpan?.SetTag("proxy.relay.end", result.End.ToString());
+                    StepTracing.Relayed(relaySpan, result);
                     if (RelayGoodbyeFor(protocol, client, session, backend, result, progress, protocolOptions) is { } goodbye)
                     {
                         await SayGoodbyeAsync(dialogue, goodbye).ConfigureAwait(false);
@@ -128,18 +136,32 @@ internal sealed partial class SessionOrchestrator(
         }
         finally
         {
-            metrics.SessionEnded(protocol);
+            metrics.SessionEnded(protocol, relayedTo, timeProvider.GetElapsedTime(started));
             Log.SessionEnded(logger, client.Id, protocol);
         }
     }
 
-    private async Task<LoginOutcome> LoginAsync(MailProtocol protocol, ClientConnection client, LoginRequest login, CancellationToken cancellationToken)
+    private async Task<LoginOutcome> LoginAsync(MailProtocol protocol, ClientConnection client, LoginRequest login, Activity? sessionSpan, CancellationToken cancellationToken)
     {
-        // :: Step 2: authenticate at the front end; a wrong password never reaches a backend
+        // :: Step 2: authenticate at the front end; a wrong password never reaches a backend.
+        // The brute-force protection goes first: a tarpitted key waits before its password is
+        // checked (so an attacker cannot learn the answer sooner by giving up on slow ones), and a
+        // locked-out key is refused without the password hash being computed at all.
+        if (await ThrottleAsync(client, login, cancellationToken).ConfigureAwait(false) is { } refused)
+        {
+            return refused;
+        }
+
         DirectoryResult identity;
-        using (ProxyActivitySource.Instance.StartActivity("authenticate"))
+        using (var span = ProxyActivitySource.Instance.StartActivity("authenticate"))
         {
             identity = await directory.AuthenticateAsync(login.UserName, login.Password, cancellationToken).ConfigureAwait(false);
+            StepTracing.Authenticated(span, identity);
+        }
+
+        if (identity.User is { } known)
+        {
+            SessionTracing.UserKnown(sessionSpan, known.UserPrincipalName);
         }
 
         if (identity.Outcome == DirectoryOutcome.Unavailable)
@@ -148,18 +170,23 @@ internal sealed partial class SessionOrchestrator(
             return LoginOutcome.Failed(LoginFailure.DirectoryUnavailable);
         }
 
-        if (identity.User is not { } user)
+        // A disabled account comes back with its user; it fails like a wrong password.
+        if (identity.Outcome != DirectoryOutcome.Success || identity.User is not { } user)
         {
+            throttle.RecordFailure(login.UserName, client.RemoteEndPoint);
             Log.InvalidCredentials(logger, client.Id, protocol, login.UserName, identity.Outcome, ClientAddress(client));
             return LoginOutcome.Failed(LoginFailure.InvalidCredentials);
         }
 
+        throttle.RecordSuccess(login.UserName, client.RemoteEndPoint);
+
         // :: Step 3: locate the mailbox: database -> server version -> site -> candidates
         var snapshot = topology.Current;
         MailboxLocation? location;
-        using (ProxyActivitySource.Instance.StartActivity("discover"))
+        using (var span = ProxyActivitySource.Instance.StartActivity("discover"))
         {
             location = locator.Locate(user, protocol, snapshot);
+            StepTracing.Discovered(span, location);
         }
 
         if (location is null)
@@ -169,7 +196,13 @@ internal sealed partial class SessionOrchestrator(
         }
 
         // :: Step 4: decide (cross-site, privileged accounts); the policy logs its own denials
-        var decision = policy.Evaluate(protocol, user, location, snapshot.LocalSite, ClientAddress(client));
+        PolicyDecision decision;
+        using (var span = ProxyActivitySource.Instance.StartActivity("policy"))
+        {
+            decision = policy.Evaluate(protocol, user, location, snapshot.LocalSite, ClientAddress(client));
+            StepTracing.Decided(span, decision);
+        }
+
         if (decision != PolicyDecision.Allowed)
         {
             return LoginOutcome.Failed(decision == PolicyDecision.CrossSiteDenied
@@ -177,6 +210,56 @@ internal sealed partial class SessionOrchestrator(
                 : LoginFailure.PrivilegedAccountDenied);
         }
 
+        // Step 4 also counts the user's sessions (MaxConnectionsPerUser) before anything is dialled.
+        if (limits.TryOpenUserSession(protocol, user.UserPrincipalName, ClientAddress(client)) is not { } userLease)
+        {
+            return LoginOutcome.Failed(LoginFailure.UserConnectionLimit);
+        }
+
+        var handedOver = false;
+        try
+        {
+            var result = await ConnectBackendAsync(protocol, client, login, user, location, userLease, cancellationToken).ConfigureAwait(false);
+            handedOver = result.Backend is not null;
+            return result;
+        }
+        finally
+        {
+            if (!handedOver)
+            {
+                userLease.Dispose();
+            }
+        }
+    }
+
+    /// <summary>Null when the attempt may go on to the directory (after any tarpit wait); otherwise the refusal.</summary>
+    private async ValueTask<LoginOutcome?> ThrottleAsync(ClientConnection client, LoginRequest login, CancellationToken cancellationToken)
+    {
+        var verdict = throttle.Check(login.UserName, client.RemoteEndPoint);
+        if (verdict.Delay > TimeSpan.Zero)
+        {
+            Log.Tarpitted(logger, client.Id, login.UserName, ClientAddress(client), verdict.Delay);
+            await Task.Delay(verdict.Delay, timeProvider, cancellationToken).ConfigureAwait(false);
+        }
+
+        if (verdict.LockedOutBy is { } scope)
+        {
+            Log.LockedOutRefused(logger, client.Id, login.UserName, ClientAddress(client), scope);
+            return LoginOutcome.Failed(LoginFailure.LockedOut);
+        }
+
+        return null;
+    }
+
+    private async Task<LoginOutcome> ConnectBackendAsync(
+        MailProtocol protocol,
+        ClientConnection client,
+        LoginRequest login,
+        MailboxUser user,
+        MailboxLocation location,
+        IDisposable userLease,
+        CancellationToken cancellationToken)
+    {
         // :: Step 5: connect and log in, in the Exchange order for this client's encryption
         var attempts = ConnectionPlanner.Plan(location.Candidates, client.IsEncrypted, options.CurrentValue.Backends.AllowPlaintext);
         attempts = DrainFilter.Apply(drains, protocol, attempts, out var draining);
@@ -189,15 +272,13 @@ internal sealed partial class SessionOrchestrator(
         using (var span = ProxyActivitySource.Instance.StartActivity("backend"))
         {
             connected = await connector.ConnectAsync(protocol, attempts, new BackendCredentials(user.UserPrincipalName, login.Password), cancellationToken).ConfigureAwait(false);
-            span?.SetTag("proxy.backend.outcome", connected.Failure.ToString());
-            span?.SetTag("proxy.backend.server", connected.Session?.Server.Name);
-            span?.SetTag("proxy.backend.method", connected.Session is { } s ? ProxyMetrics.MethodName(s.Method) : null);
+            StepTracing.Connected(span, connected, attempts.Count);
         }
 
         if (connected.Session is { } session)
         {
             Log.LoginSucceeded(logger, client.Id, protocol, user.UserPrincipalName, session.Server.Name, session.Endpoint.ToString(), ClientAddress(client));
-            return LoginOutcome.Success(session, user.UserPrincipalName);
+            return LoginOutcome.Success(session, userLease, user.UserPrincipalName);
         }
 
         return LoginOutcome.Failed(connected.Failure == BackendFailureKind.AuthRejected
@@ -251,6 +332,8 @@ internal sealed partial class SessionOrchestrator(
         LoginFailure.BackendUnavailable => "backend_unavailable",
         LoginFailure.DirectoryUnavailable => "directory_unavailable",
         LoginFailure.MailboxNotFound => "mailbox_not_found",
+        LoginFailure.UserConnectionLimit => "user_connection_limit",
+        LoginFailure.LockedOut => "locked_out",
         _ => "privacy_required",
     };
 
@@ -286,6 +369,14 @@ internal sealed partial class SessionOrchestrator(
         [LoggerMessage(EventId = 3201, EventName = nameof(EventIds.LoginFailedInvalidCredentials), Level = LogLevel.Information,
             Message = "Session {SessionId}: {Protocol} login for {User} failed ({Outcome}) from {Client}")]
         public static partial void InvalidCredentials(ILogger logger, string sessionId, MailProtocol protocol, string user, DirectoryOutcome outcome, string? client);
+
+        [LoggerMessage(EventId = 3221, EventName = nameof(EventIds.LoginRefusedLockedOut), Level = LogLevel.Information,
+            Message = "Session {SessionId}: login for {User} from {Client} refused without checking the password: locked out ({Scope})")]
+        public static partial void LockedOutRefused(ILogger logger, string sessionId, string user, string? client, ThrottleScope scope);
+
+        [LoggerMessage(EventId = 3222, EventName = nameof(EventIds.LoginTarpitted), Level = LogLevel.Debug,
+            Message = "Session {SessionId}: login for {User} from {Client} waits {Delay} after earlier failures")]
+        public static partial void Tarpitted(ILogger logger, string sessionId, string user, string? client, TimeSpan delay);
 
         [LoggerMessage(EventId = 3203, EventName = nameof(EventIds.LoginFailedDirectoryUnavailable), Level = LogLevel.Error,
             Message = "Session {SessionId}: the directory could not be asked for {User}")]

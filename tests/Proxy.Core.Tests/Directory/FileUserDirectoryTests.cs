@@ -273,7 +273,7 @@ public sealed class FileUserDirectoryTests : IDisposable
         var directory = _fixture.Create();
 
         _fixture.Write("""{ "Users": [ { "UserPrincipalName": "alice@contoso.lab" } ] }""");
-        var error = Assert.Throws<DirectoryFileException>(directory.Reload);
+        var error = Assert.Throws<DirectoryFileException>(() => directory.Reload());
         var result = await directory.AuthenticateAsync("ali", "alice-pw", CancellationToken.None);
 
         Assert.Contains("Users[0].PasswordHash: missing", error.Errors);

@@ -82,31 +82,6 @@ public sealed class TopologyServiceCollectionExtensionsTests
         Assert.Contains("'LocalSit'", Assert.Single(error.Errors), StringComparison.Ordinal);
     }
 
-    [Fact]
-    public void AddTopology_ConfigurationReloaded_MovedDatabaseFollowed()
-    {
-        var (provider, configuration) = Build(Lab);
-        var topology = provider.GetRequiredService<ITopologyProvider>();
-
-        configuration["Topology:Databases:0:Server"] = "MBX2";
-        configuration.Reload();
-
-        Assert.Equal("MBX2", topology.Current.Databases["DB1"].ServerName);
-    }
-
-    [Fact]
-    public void AddTopology_InvalidReload_PreviousTopologyKept()
-    {
-        var (provider, configuration) = Build(Lab);
-        var topology = provider.GetRequiredService<ITopologyProvider>();
-        var before = topology.Current;
-
-        configuration["Topology:Databases:0:Server"] = "X";
-        configuration.Reload();
-
-        Assert.Same(before, topology.Current);
-    }
-
     private static (ServiceProvider Provider, IConfigurationRoot Configuration) Build(Dictionary<string, string?> values)
     {
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(values).Build();

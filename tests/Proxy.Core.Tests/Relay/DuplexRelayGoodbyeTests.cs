@@ -200,8 +200,8 @@ public sealed class DuplexRelayGoodbyeTests
                 TimeSpan.FromMinutes(30),
                 clock ?? TimeProvider.System,
                 abort,
-                progress,
-                stopAtBoundary);
+                progress: progress,
+                stopAtBoundary: stopAtBoundary);
             return new Relay(task, progress, new Peer(fromClient.Writer, toClient.Reader), new Peer(fromBackend.Writer, toBackend.Reader));
         }
     }

@@ -40,6 +40,9 @@ internal sealed class ExternalProcess : IAsyncDisposable
         }
     }
 
+    /// <summary>The process id, to send it a signal.</summary>
+    public int Id => _process.Id;
+
     public string Description => $"{_process.StartInfo.FileName} {string.Join(' ', _process.StartInfo.ArgumentList)}";
 
     public static ExternalProcess Start(string fileName, params string[] arguments)

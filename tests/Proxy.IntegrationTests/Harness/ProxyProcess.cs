@@ -1,8 +1,6 @@
 using System.Diagnostics;
 using System.Text;
-using System.Text.Json;
 using Proxy.Core.Configuration;
-using Proxy.Core.Directory;
 using Proxy.IntegrationTests.Infrastructure;
 
 namespace Proxy.IntegrationTests.Harness;
@@ -67,12 +65,8 @@ public sealed class ProxyProcess : IAsyncDisposable
         var dll = Path.Combine(AppContext.BaseDirectory, "Proxy.Host.dll");
         Assert.True(File.Exists(dll), $"{dll} is missing");
         var folder = Directory.CreateTempSubdirectory("proxy-process-").FullName;
-        await File.WriteAllTextAsync(Path.Combine(folder, "topology.json"), JsonSerializer.Serialize(new { Topology = topology }));
-        await File.WriteAllTextAsync(Path.Combine(folder, "directory.json"), JsonSerializer.Serialize(new
-        {
-            NetBiosDomain = "CONTOSO",
-            Users = users.Select(u => new { u.UserPrincipalName, PasswordHash = PasswordHasher.Hash(u.Password, 1000), u.Database, u.Privileged }),
-        }));
+        await File.WriteAllTextAsync(Path.Combine(folder, "topology.json"), ProxyUnderTest.TopologyJson(topology));
+        await File.WriteAllTextAsync(Path.Combine(folder, "directory.json"), ProxyUnderTest.DirectoryJson(users));
 
         for (var attempt = 1; ; attempt++)
         {
@@ -95,6 +89,12 @@ public sealed class ProxyProcess : IAsyncDisposable
                 ["Proxy:Pop3:Listeners:1:Address"] = "127.0.0.1",
                 ["Proxy:Pop3:Listeners:1:Port"] = ports[3].ToString(),
                 ["Proxy:Pop3:Listeners:1:ImplicitTls"] = "true",
+                // As ProxyUnderTest: every test connects from 127.0.0.1, so per-address limits and the tarpit are out of the way.
+                ["Proxy:Imap:MaxConnectionFromSingleIP"] = "1000",
+                ["Proxy:Pop3:MaxConnectionFromSingleIP"] = "1000",
+                ["Proxy:Imap:MaxConnectionsPerUser"] = "1000",
+                ["Proxy:Pop3:MaxConnectionsPerUser"] = "1000",
+                ["Proxy:BruteForce:Enabled"] = "false",
             };
             foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
             {

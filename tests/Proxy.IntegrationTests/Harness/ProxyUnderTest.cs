@@ -10,7 +10,7 @@ using Proxy.IntegrationTests.Infrastructure;
 namespace Proxy.IntegrationTests.Harness;
 
 /// <summary>A user for the proxy's file directory in a test.</summary>
-public sealed record DirectoryUser(string UserPrincipalName, string Password, string Database, bool Privileged = false);
+public sealed record DirectoryUser(string UserPrincipalName, string Password, string Database, bool Privileged = false, bool Disabled = false);
 
 /// <summary>
 /// The real proxy host (the same <see cref="ProxyHost"/> the executable runs),
@@ -19,6 +19,9 @@ public sealed record DirectoryUser(string UserPrincipalName, string Password, st
 /// </summary>
 public sealed class ProxyUnderTest : IAsyncDisposable
 {
+    private const string TopologyFileName = "topology.json";
+    private const string DirectoryFileName = "directory.json";
+
     private readonly WebApplication _app;
     private readonly string _folder;
 
@@ -45,29 +48,20 @@ public sealed class ProxyUnderTest : IAsyncDisposable
     public IServiceProvider Services => _app.Services;
 
     /// <param name="settings">Extra configuration keys (e.g. <c>Proxy:Backends:AllowPlaintext</c>), applied last.</param>
+    /// <param name="configure">Runs on the host builder after the test's configuration (telemetry tests add exporters here).</param>
     public static async Task<ProxyUnderTest> StartAsync(
         TopologyOptions topology,
         IEnumerable<DirectoryUser> users,
         string certificateFile,
         string keyFile,
-        IDictionary<string, string?>? settings = null)
+        IDictionary<string, string?>? settings = null,
+        Action<WebApplicationBuilder>? configure = null)
     {
         var folder = Directory.CreateTempSubdirectory("proxy-test-").FullName;
-        var topologyFile = Path.Combine(folder, "topology.json");
-        await File.WriteAllTextAsync(topologyFile, JsonSerializer.Serialize(new { Topology = topology }));
-        var directoryFile = Path.Combine(folder, "directory.json");
-        await File.WriteAllTextAsync(directoryFile, JsonSerializer.Serialize(new
-        {
-            NetBiosDomain = "CONTOSO",
-            // Few iterations keep the suite fast; the format carries the count.
-            Users = users.Select(u => new
-            {
-                u.UserPrincipalName,
-                PasswordHash = PasswordHasher.Hash(u.Password, 1000),
-                u.Database,
-                u.Privileged,
-            }),
-        }));
+        var topologyFile = Path.Combine(folder, TopologyFileName);
+        await File.WriteAllTextAsync(topologyFile, TopologyJson(topology));
+        var directoryFile = Path.Combine(folder, DirectoryFileName);
+        await File.WriteAllTextAsync(directoryFile, DirectoryJson(users));
 
         for (var attempt = 1; ; attempt++)
         {
@@ -93,6 +87,14 @@ public sealed class ProxyUnderTest : IAsyncDisposable
                 ["Proxy:Backends:AttemptTimeout"] = "00:00:05",
                 ["Proxy:Backends:TotalTimeout"] = "00:00:10",
                 ["Proxy:Backends:ConnectTimeout"] = "00:00:02",
+                // Tests connect from 127.0.0.1 and share a proxy across many tests (wrong passwords
+                // included): per-address and per-user limits out of the way, no tarpit or lockout.
+                // Limits/ turns them on with its own values.
+                ["Proxy:Imap:MaxConnectionFromSingleIP"] = "1000",
+                ["Proxy:Pop3:MaxConnectionFromSingleIP"] = "1000",
+                ["Proxy:Imap:MaxConnectionsPerUser"] = "1000",
+                ["Proxy:Pop3:MaxConnectionsPerUser"] = "1000",
+                ["Proxy:BruteForce:Enabled"] = "false",
                 // A test that stops the proxy with a session open should not wait the production 30 s for it.
                 ["Proxy:ShutdownDrainTimeout"] = "00:00:05",
             };
@@ -107,6 +109,7 @@ public sealed class ProxyUnderTest : IAsyncDisposable
                 builder.Configuration.AddInMemoryCollection(config);
                 builder.Logging.AddProvider(logs);
                 builder.Logging.SetMinimumLevel(LogLevel.Debug);
+                configure?.Invoke(builder);
             }, contentRoot: folder);
 
             var code = await ProxyHost.StartAsync(app);
@@ -126,6 +129,33 @@ public sealed class ProxyUnderTest : IAsyncDisposable
 
     /// <summary>Stops the host as SIGTERM would (the shutdown drain runs); disposing afterwards is still needed.</summary>
     public Task StopAsync() => _app.StopAsync();
+
+    /// <summary>The topology file the proxy was started with (<c>Proxy:TopologyFile</c>).</summary>
+    public string TopologyFile => Path.Combine(_folder, TopologyFileName);
+
+    /// <summary>The directory file the proxy was started with (<c>Proxy:DirectoryFile</c>).</summary>
+    public string DirectoryFile => Path.Combine(_folder, DirectoryFileName);
+
+    /// <summary>The content root: an <c>appsettings.json</c> written here is read (below the test's own settings).</summary>
+    public string ContentRoot => _folder;
+
+    /// <summary>The topology file's content for <paramref name="topology"/>.</summary>
+    public static string TopologyJson(TopologyOptions topology) => JsonSerializer.Serialize(new { Topology = topology });
+
+    /// <summary>The directory file's content for <paramref name="users"/>.</summary>
+    public static string DirectoryJson(IEnumerable<DirectoryUser> users) => JsonSerializer.Serialize(new
+    {
+        NetBiosDomain = "CONTOSO",
+        // Few iterations keep the suite fast; the format carries the count.
+        Users = users.Select(u => new
+        {
+            u.UserPrincipalName,
+            PasswordHash = PasswordHasher.Hash(u.Password, 1000),
+            u.Database,
+            u.Privileged,
+            u.Disabled,
+        }),
+    });
 
     public async ValueTask DisposeAsync()
     {

@@ -1,3 +1,4 @@
+using System.Net;
 using System.Net.Security;
 using System.Net.Sockets;
 using System.Text;
@@ -29,15 +30,19 @@ public sealed class RawMailClient : IAsyncDisposable
         _stream = tcp.GetStream();
     }
 
+    /// <summary>The client's own port: what the proxy sees as the peer's (<c>client.port</c> in its traces).</summary>
+    public int LocalPort => ((System.Net.IPEndPoint)_tcp.Client.LocalEndPoint!).Port;
+
     /// <summary>Every line read so far, for assertions and failure messages.</summary>
     public IReadOnlyList<string> Transcript => _transcript;
 
     /// <param name="port">A proxy listener on the loopback address.</param>
     /// <param name="pki">When given, TLS from the first byte (the 993/995 listeners); the greeting is not read.</param>
-    public static async Task<RawMailClient> ConnectAsync(int port, TestPki? pki = null)
+    /// <param name="source">The client's own address, e.g. 127.0.0.2 to be another client address than 127.0.0.1.</param>
+    public static async Task<RawMailClient> ConnectAsync(int port, TestPki? pki = null, IPAddress? source = null)
     {
         // NoDelay: each write leaves at once, so a test controls what the proxy receives together.
-        var tcp = new TcpClient { NoDelay = true };
+        var tcp = source is null ? new TcpClient { NoDelay = true } : new TcpClient(new IPEndPoint(source, 0)) { NoDelay = true };
         using var timeout = new CancellationTokenSource(DefaultTimeout);
         await tcp.ConnectAsync("127.0.0.1", port, timeout.Token);
         var client = new RawMailClient(tcp);

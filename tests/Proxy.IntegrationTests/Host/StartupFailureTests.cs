@@ -54,6 +54,14 @@ public sealed class StartupFailureTests : IDisposable
     }
 
     [Fact]
+    public async Task StartAsync_OtlpEndpointNotAnHttpAddress_ExitConfigurationInvalidNamingKey()
+    {
+        var outcome = await HostAttempt.StartAsync(_pki, new Dictionary<string, string?> { ["Proxy:Telemetry:Otlp:Endpoint"] = "collector:4317" });
+
+        AssertConfigurationInvalid(outcome, "Proxy:Telemetry:Otlp:Endpoint");
+    }
+
+    [Fact]
     public async Task StartAsync_ListenerPortOutOfRange_ExitConfigurationInvalidNamingKey()
     {
         var outcome = await HostAttempt.StartAsync(_pki, new Dictionary<string, string?> { ["Proxy:Imap:Listeners:0:Port"] = "70000" });

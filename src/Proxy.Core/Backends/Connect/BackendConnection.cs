@@ -1,4 +1,5 @@
 using System.IO.Pipelines;
+using System.Net;
 using System.Net.Sockets;
 using Proxy.Core.Backends.Login;
 using Proxy.Core.Configuration;
@@ -40,9 +41,13 @@ internal sealed class BackendConnection : IAsyncDisposable
 
     public PipeWriter Output => _output ?? throw new InvalidOperationException("The connection is not open.");
 
+    /// <summary>The address actually dialled (the host name resolved), once connected; for the attempt's span.</summary>
+    public IPEndPoint? RemoteEndPoint { get; private set; }
+
     /// <summary>Takes ownership of the connected socket and, for implicit TLS, handshakes at once.</summary>
     public async Task OpenAsync(Socket socket, CancellationToken cancellationToken)
     {
+        RemoteEndPoint = socket.RemoteEndPoint as IPEndPoint;
         _stream = new NetworkStream(socket, ownsSocket: true);
         if (Attempt.Endpoint.Method == BackendMethod.Ssl)
         {

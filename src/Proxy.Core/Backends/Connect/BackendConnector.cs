@@ -90,6 +90,12 @@ internal sealed partial class BackendConnector : IBackendConnector
             }
 
             walk.AttemptsMade++;
+            if (walk.AttemptsMade > 1)
+            {
+                _metrics?.BackendFallback(server.Name, endpoint.Method);
+            }
+
+            using var span = AttemptTracing.Start(attempt, walk.AttemptsMade);
             var connection = new BackendConnection(attempt, _tls);
             var started = _timeProvider.GetTimestamp();
             BackendFailureKind kind;
@@ -99,6 +105,7 @@ internal sealed partial class BackendConnector : IBackendConnector
                 var session = await Timeout(walk.Options.AttemptTimeout)
                     .ExecuteAsync(attemptToken => AttemptAsync(connection, walk, attemptToken), budgetToken)
                     .ConfigureAwait(false);
+                AttemptTracing.Succeeded(span, connection);
                 Log.AttemptSucceeded(_logger, server.Name, endpoint.ToString(), endpoint.Method, walk.Credentials.UserName, ElapsedMs(started));
                 _metrics?.BackendAttempt(server.Name, endpoint.Method, "success", _timeProvider.GetElapsedTime(started));
                 if (endpoint.Method == BackendMethod.Plain)
@@ -116,6 +123,7 @@ internal sealed partial class BackendConnector : IBackendConnector
             {
                 // The budget ran out during this attempt; the budget's own timeout reports it.
                 await connection.DisposeAsync().ConfigureAwait(false);
+                AttemptTracing.Failed(span, connection, BackendFailureKind.Timeout, "the overall backend time budget ran out");
                 Log.AttemptFailed(_logger, server.Name, endpoint.ToString(), endpoint.Method, BackendFailureKind.Timeout,
                     connection.State, ElapsedMs(started), "the overall backend time budget ran out");
                 throw;
@@ -128,7 +136,8 @@ internal sealed partial class BackendConnector : IBackendConnector
 
             await connection.DisposeAsync().ConfigureAwait(false);
             walk.Record(kind);
-            _metrics?.BackendAttempt(server.Name, endpoint.Method, MetricOutcome(kind), _timeProvider.GetElapsedTime(started));
+            AttemptTracing.Failed(span, connection, kind, reason);
+            _metrics?.BackendAttempt(server.Name, endpoint.Method, BackendOutcomes.Name(kind), _timeProvider.GetElapsedTime(started));
             Log.AttemptFailed(_logger, server.Name, endpoint.ToString(), endpoint.Method, kind, connection.State, ElapsedMs(started), reason);
             if (kind == BackendFailureKind.AuthRejected)
             {
@@ -174,18 +183,6 @@ internal sealed partial class BackendConnector : IBackendConnector
 
     private ResiliencePipeline Timeout(TimeSpan timeout) =>
         _timeouts.GetOrAdd(timeout, t => new ResiliencePipelineBuilder { TimeProvider = _timeProvider }.AddTimeout(t).Build());
-
-    private static string MetricOutcome(BackendFailureKind kind) => kind switch
-    {
-        BackendFailureKind.Connect => "connect_failed",
-        BackendFailureKind.Timeout => "timeout",
-        BackendFailureKind.Tls => "tls_failed",
-        BackendFailureKind.BadGreeting => "bad_greeting",
-        BackendFailureKind.NoStartTls => "no_starttls",
-        BackendFailureKind.AuthRejected => "auth_rejected",
-        BackendFailureKind.AuthTempFail => "auth_temporary_failure",
-        _ => "protocol_error",
-    };
 
     private long ElapsedMs(long started) => (long)_timeProvider.GetElapsedTime(started).TotalMilliseconds;
 

@@ -89,6 +89,10 @@ internal sealed class ImapDialogue : FrontEndDialogue
             LoginFailure.BackendUnavailable or LoginFailure.DirectoryUnavailable => ("UNAVAILABLE", "The service is temporarily unavailable. Try again later."),
             LoginFailure.MailboxNotFound => ("CONTACTADMIN", "Your mailbox could not be located. Contact your administrator."),
             LoginFailure.PrivacyRequired => ("PRIVACYREQUIRED", PrivacyRequiredText),
+            // RFC 5530 LIMIT: an implementation limit such as the number of connections per user.
+            LoginFailure.UserConnectionLimit => ("LIMIT", "Too many simultaneous connections for this account; close one and try again."),
+            // Not AUTHENTICATIONFAILED: the password was not checked, and clients would discard a right one and prompt.
+            LoginFailure.LockedOut => ("UNAVAILABLE", "Too many failed logins; try again later."),
             _ => throw new ArgumentOutOfRangeException(nameof(failure)),
         };
         ImapResponseWriter.WriteTagged(Connection.Output, tag, ImapResponseStatus.No, code, text);
@@ -103,6 +107,9 @@ internal sealed class ImapDialogue : FrontEndDialogue
 
     protected override void WriteGoodbye(string reason) =>
         ImapResponseWriter.WriteUntagged(Connection.Output, ImapResponseStatus.Bye, null, reason);
+
+    protected override void WriteConnectionRefusal(ConnectionRefusal refusal) =>
+        ImapResponseWriter.WriteUntagged(Connection.Output, ImapResponseStatus.Bye, "UNAVAILABLE", ConnectionRefusalText(refusal));
 
     private string TakePendingTag()
     {

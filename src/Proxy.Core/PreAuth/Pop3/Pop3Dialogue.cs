@@ -94,6 +94,10 @@ internal sealed class Pop3Dialogue : FrontEndDialogue
             LoginFailure.MailboxNotFound => ("SYS/PERM", "Your mailbox could not be located. Contact your administrator."),
             LoginFailure.BackendUnavailable or LoginFailure.DirectoryUnavailable => ("SYS/TEMP", "The service is temporarily unavailable. Try again later."),
             LoginFailure.PrivacyRequired => ("AUTH", PrivacyRequiredText),
+            // RFC 2449 IN-USE: the maildrop is busy with other sessions of this user.
+            LoginFailure.UserConnectionLimit => ("IN-USE", "Too many simultaneous connections for this account; close one and try again."),
+            // Not AUTH: the password was not checked, and clients would discard a right one and prompt.
+            LoginFailure.LockedOut => ("SYS/TEMP", "Too many failed logins; try again later."),
             _ => throw new ArgumentOutOfRangeException(nameof(failure)),
         };
         Pop3ResponseWriter.WriteErr(Connection.Output, code, text);
@@ -106,6 +110,9 @@ internal sealed class Pop3Dialogue : FrontEndDialogue
     }
 
     protected override void WriteGoodbye(string reason) => Pop3ResponseWriter.WriteErr(Connection.Output, null, reason);
+
+    protected override void WriteConnectionRefusal(ConnectionRefusal refusal) =>
+        Pop3ResponseWriter.WriteErr(Connection.Output, "SYS/TEMP", ConnectionRefusalText(refusal));
 
     private void TakePendingLogin()
     {

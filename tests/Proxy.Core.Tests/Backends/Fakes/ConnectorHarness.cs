@@ -3,6 +3,7 @@ using Proxy.Core.Backends;
 using Proxy.Core.Backends.Connect;
 using Proxy.Core.Backends.Login;
 using Proxy.Core.Configuration;
+using Proxy.Core.Diagnostics;
 using Proxy.Core.Discovery;
 
 namespace Proxy.Core.Tests.Backends.Fakes;
@@ -10,7 +11,8 @@ namespace Proxy.Core.Tests.Backends.Fakes;
 /// <summary>A <see cref="BackendConnector"/> with short timeouts and a logger the test can read.</summary>
 internal sealed class ConnectorHarness
 {
-    public ConnectorHarness(Action<BackendOptions>? configure = null)
+    /// <param name="metrics">When given, the connector records its attempts and fallbacks there.</param>
+    public ConnectorHarness(Action<BackendOptions>? configure = null, ProxyMetrics? metrics = null)
     {
         Options = new ProxyOptions
         {
@@ -23,7 +25,7 @@ internal sealed class ConnectorHarness
             },
         };
         configure?.Invoke(Options.Backends);
-        Connector = new BackendConnector(new FixedOptionsMonitor(Options), Logger, TimeProvider.System, [new ImapBackendLogin(), new Pop3BackendLogin()]);
+        Connector = new BackendConnector(new FixedOptionsMonitor(Options), Logger, TimeProvider.System, [new ImapBackendLogin(), new Pop3BackendLogin()], metrics);
     }
 
     public static BackendCredentials Alice { get; } = new("alice@contoso.lab", "Passw0rd!");

@@ -1,5 +1,6 @@
 using System.Text;
 using Proxy.Core.Configuration;
+using Proxy.Core.Listening;
 using Proxy.Core.PreAuth.Imap;
 using Proxy.Core.Sessions;
 using static Proxy.Core.Tests.PreAuth.DialogueHarness;
@@ -103,6 +104,8 @@ public sealed class ImapDialogueTests
     [InlineData(LoginFailure.DirectoryUnavailable, "a NO [UNAVAILABLE] The service is temporarily unavailable. Try again later.")]
     [InlineData(LoginFailure.MailboxNotFound, "a NO [CONTACTADMIN] Your mailbox could not be located. Contact your administrator.")]
     [InlineData(LoginFailure.PrivacyRequired, "a NO [PRIVACYREQUIRED] Plaintext authentication is not allowed without TLS; use STARTTLS first.")]
+    [InlineData(LoginFailure.UserConnectionLimit, "a NO [LIMIT] Too many simultaneous connections for this account; close one and try again.")]
+    [InlineData(LoginFailure.LockedOut, "a NO [UNAVAILABLE] Too many failed logins; try again later.")]
     public async Task RejectLogin_EachFailure_UsesItsResponseCode(LoginFailure failure, string expected)
     {
         var h = new DialogueHarness(MailProtocol.Imap);
@@ -112,6 +115,19 @@ public sealed class ImapDialogueTests
         await Within(login);
 
         await h.Dialogue.RejectLoginAsync(failure, closing: false, CancellationToken.None);
+
+        await h.ExpectAsync(expected);
+        h.ExpectNoMoreOutput();
+    }
+
+    [Theory]
+    [InlineData(ConnectionRefusal.MaxConnections, "* BYE [UNAVAILABLE] Too many connections to this server; try again later.")]
+    [InlineData(ConnectionRefusal.MaxConnectionFromSingleIP, "* BYE [UNAVAILABLE] Too many connections from your address; try again later.")]
+    public async Task RefuseConnection_InPlaceOfTheGreeting_ByeUnavailable(ConnectionRefusal refusal, string expected)
+    {
+        var h = new DialogueHarness(MailProtocol.Imap);
+
+        await h.Dialogue.RefuseConnectionAsync(refusal, CancellationToken.None);
 
         await h.ExpectAsync(expected);
         h.ExpectNoMoreOutput();

@@ -1,5 +1,6 @@
 using System.Text;
 using Proxy.Core.Configuration;
+using Proxy.Core.Listening;
 using Proxy.Core.Sessions;
 using static Proxy.Core.Tests.PreAuth.DialogueHarness;
 
@@ -87,6 +88,8 @@ public sealed class Pop3DialogueTests
     [InlineData(LoginFailure.BackendUnavailable, "-ERR [SYS/TEMP] The service is temporarily unavailable. Try again later.")]
     [InlineData(LoginFailure.DirectoryUnavailable, "-ERR [SYS/TEMP] The service is temporarily unavailable. Try again later.")]
     [InlineData(LoginFailure.PrivacyRequired, PrivacyRequired)]
+    [InlineData(LoginFailure.UserConnectionLimit, "-ERR [IN-USE] Too many simultaneous connections for this account; close one and try again.")]
+    [InlineData(LoginFailure.LockedOut, "-ERR [SYS/TEMP] Too many failed logins; try again later.")]
     public async Task RejectLogin_EachFailure_UsesItsResponseCode(LoginFailure failure, string expected)
     {
         var h = new DialogueHarness(MailProtocol.Pop3);
@@ -97,6 +100,19 @@ public sealed class Pop3DialogueTests
         await Within(login);
 
         await h.Dialogue.RejectLoginAsync(failure, closing: true, CancellationToken.None);
+
+        await h.ExpectAsync(expected);
+        h.ExpectNoMoreOutput();
+    }
+
+    [Theory]
+    [InlineData(ConnectionRefusal.MaxConnections, "-ERR [SYS/TEMP] Too many connections to this server; try again later.")]
+    [InlineData(ConnectionRefusal.MaxConnectionFromSingleIP, "-ERR [SYS/TEMP] Too many connections from your address; try again later.")]
+    public async Task RefuseConnection_InPlaceOfTheGreeting_ErrSysTemp(ConnectionRefusal refusal, string expected)
+    {
+        var h = new DialogueHarness(MailProtocol.Pop3);
+
+        await h.Dialogue.RefuseConnectionAsync(refusal, CancellationToken.None);
 
         await h.ExpectAsync(expected);
         h.ExpectNoMoreOutput();
