@@ -39,6 +39,7 @@ public static class ProxyServiceCollectionExtensions
         services.TryAddSingleton<SessionOrchestrator>();
         services.TryAddSingleton<MailConnectionHandler>();
         services.TryAddSingleton<ListenerStates>();
+        services.AddSessionRegistry();
         return services;
     }
 }

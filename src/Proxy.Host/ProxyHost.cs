@@ -10,6 +10,7 @@ using Proxy.Core.Directory;
 using Proxy.Core.Discovery;
 using Proxy.Core.Listening;
 using Proxy.Core.Reload;
+using Proxy.Host.Admin;
 using Proxy.Host.Telemetry;
 
 namespace Proxy.Host;
@@ -25,6 +26,9 @@ public static partial class ProxyHost
 
     /// <summary>Exit code for a listener that cannot bind.</summary>
     public const int ExitListenerFailed = 3;
+
+    /// <summary>What the host's shutdown timeout adds to <c>Proxy:ShutdownDrainTimeout</c>: time for the last goodbyes and TLS closes.</summary>
+    internal static readonly TimeSpan ShutdownMargin = TimeSpan.FromSeconds(15);
 
     public static async Task<int> RunAsync(string[] args)
     {
@@ -85,6 +89,10 @@ public static partial class ProxyHost
         builder.AddProxyTelemetry();
         builder.Services.AddSingleton<ITopologyCheck, ProxyLoopTopologyCheck>();
         builder.Services.AddHostedService<HangupSignal>();
+        builder.Services.AddAdminApi();
+        // The host must outwait the session drain (and the goodbyes after it), or it would cut the sessions off first.
+        var hostShutdown = ShutdownDrainTimeout(builder.Configuration) + ShutdownMargin;
+        builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = hostShutdown);
 
         var listeners = TryReadListeners(builder.Configuration);
         var http = HttpEndPoints(builder.Configuration);
@@ -138,6 +146,7 @@ public static partial class ProxyHost
                 implicitTls = l.ImplicitTls,
             }),
         }));
+        app.MapAdminEndpoints();
         return app;
     }
 
@@ -155,6 +164,7 @@ public static partial class ProxyHost
             var topology = app.Services.GetRequiredService<ITopologyProvider>().Current;
             _ = app.Services.GetRequiredService<IUserDirectory>();
             WarnAboutWeakenedSecurity(options, topology, logger);
+            AdminAccess.WarnIfExposed(options, app.Services.GetRequiredService<HttpEndPointList>().EndPoints, logger);
             var loops = ProxyLoopCheck.Find(topology, MailListener.FromOptions(options));
             if (loops.Count > 0)
             {
@@ -263,6 +273,19 @@ public static partial class ProxyHost
         return match.Success && Uri.TryCreate(match.Groups["url"].Value, UriKind.Absolute, out var uri) && IPAddress.TryParse(uri.Host.Trim('[', ']'), out var address)
             ? new IPEndPoint(address, uri.Port)
             : new IPEndPoint(IPAddress.None, 0);
+    }
+
+    /// <summary>
+    /// <c>Proxy:ShutdownDrainTimeout</c> read early, for the host's own shutdown timeout; a value that does
+    /// not parse or is out of range is reported by validation at start, so the default stands in here.
+    /// </summary>
+    private static TimeSpan ShutdownDrainTimeout(IConfiguration configuration)
+    {
+        var fallback = new ProxyOptions().ShutdownDrainTimeout;
+        return TimeSpan.TryParse(configuration["Proxy:ShutdownDrainTimeout"], System.Globalization.CultureInfo.InvariantCulture, out var value)
+            && value >= TimeSpan.Zero && value <= TimeSpan.FromHours(1)
+            ? value
+            : fallback;
     }
 
     private static void AddWatchedJsonFile(IConfigurationBuilder configuration, WatchedFolders folders, string path, bool optional) =>

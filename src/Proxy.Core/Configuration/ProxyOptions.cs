@@ -32,6 +32,29 @@ public sealed class ProxyOptions
 
     /// <summary>Backend health: active probes, thresholds, circuit breakers.</summary>
     public Backends.Health.HealthOptions Health { get; set; } = new();
+
+    /// <summary>
+    /// On shutdown (SIGTERM), how long sessions may take to end on their own after being told
+    /// goodbye; then the rest are closed. The host's own shutdown timeout is set above it.
+    /// </summary>
+    /// <remarks>Defaults to 30 seconds.</remarks>
+    public TimeSpan ShutdownDrainTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    public AdminOptions Admin { get; set; } = new();
+}
+
+/// <summary>The admin HTTP API (<c>/admin/…</c>: sessions, drain, kick).</summary>
+public sealed class AdminOptions
+{
+    /// <summary>Shorter tokens are refused at start: the token is all that guards the API from the network.</summary>
+    public const int MinimumTokenLength = 16;
+
+    /// <summary>
+    /// Bearer token the admin API requires from every caller when set (empty counts as not set).
+    /// Without it the API answers loopback clients only.
+    /// </summary>
+    /// <remarks>Defaults to none (loopback only).</remarks>
+    public string? Token { get; set; }
 }
 
 /// <summary>Settings each mail protocol has, with Exchange's names where Exchange has one.</summary>

@@ -49,6 +49,16 @@ internal sealed class ProxyOptionsValidator : IValidateOptions<ProxyOptions>
             errors.Add("Proxy:DirectoryFile: required (a JSON file of users)");
         }
 
+        if (options.ShutdownDrainTimeout < TimeSpan.Zero || options.ShutdownDrainTimeout > TimeSpan.FromHours(1))
+        {
+            errors.Add($"Proxy:ShutdownDrainTimeout: {options.ShutdownDrainTimeout} must be between 00:00:00 and 01:00:00");
+        }
+
+        if (options.Admin.Token is { Length: > 0 } token && (token.Trim().Length < AdminOptions.MinimumTokenLength || token.Trim() != token))
+        {
+            errors.Add($"Proxy:Admin:Token: must be at least {AdminOptions.MinimumTokenLength} characters without leading or trailing spaces (the value is not shown)");
+        }
+
         var endpoints = new HashSet<(string, int)>();
         foreach (var (key, listener) in AllListeners(options))
         {

@@ -115,4 +115,19 @@ internal static class EventIds
     public static readonly EventId HealthProbeLoopFailed = new(3514, nameof(HealthProbeLoopFailed));
     public static readonly EventId BackendAttemptHeldBack = new(3520, nameof(BackendAttemptHeldBack));
     public static readonly EventId BackendAllBreakersOpen = new(3521, nameof(BackendAllBreakersOpen));
+
+    // Relay: the backend lost mid-session (3410-3419).
+    public static readonly EventId RelayBackendLost = new(3410, nameof(RelayBackendLost));
+
+    // Session registry, drain, kick, shutdown and the admin API (3550-3579).
+    public static readonly EventId SessionClosing = new(3550, nameof(SessionClosing));
+    public static readonly EventId UserKicked = new(3551, nameof(UserKicked));
+    public static readonly EventId BackendDrainStarted = new(3552, nameof(BackendDrainStarted));
+    public static readonly EventId BackendDrainEnded = new(3553, nameof(BackendDrainEnded));
+    public static readonly EventId DrainingAttemptsSkipped = new(3554, nameof(DrainingAttemptsSkipped));
+    public static readonly EventId ShutdownDrainStarted = new(3555, nameof(ShutdownDrainStarted));
+    public static readonly EventId ShutdownDrainCompleted = new(3556, nameof(ShutdownDrainCompleted));
+    public static readonly EventId ShutdownDrainTimedOut = new(3557, nameof(ShutdownDrainTimedOut));
+    public static readonly EventId AdminRequestRefused = new(3558, nameof(AdminRequestRefused));
+    public static readonly EventId AdminApiExposedWithoutToken = new(3559, nameof(AdminApiExposedWithoutToken));
 }

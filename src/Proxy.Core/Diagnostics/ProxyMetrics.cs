@@ -34,6 +34,7 @@ public sealed class ProxyMetrics
     private readonly Meter _meter;
     private readonly Counter<long> _backendProbes;
     private readonly Histogram<double> _backendProbeDuration;
+    private readonly Counter<long> _closedByProxy;
 
     public ProxyMetrics(IMeterFactory meterFactory)
     {
@@ -51,6 +52,7 @@ public sealed class ProxyMetrics
         _meter = meter;
         _backendProbes = meter.CreateCounter<long>("proxy.backend.probes", "{probe}", "Health probes of backend endpoints by server, protocol, method and outcome.");
         _backendProbeDuration = meter.CreateHistogram<double>("proxy.backend.probe.duration", "s", "Time of one health probe, connect to goodbye (or to the failure).");
+        _closedByProxy = meter.CreateCounter<long>("proxy.sessions.closed_by_proxy", "{session}", "Sessions the proxy ended itself, by reason.");
     }
 
     public void SessionStarted(MailProtocol protocol)
@@ -133,6 +135,9 @@ public sealed class ProxyMetrics
             "1",
             "1 while a backend endpoint's circuit breaker keeps sessions away (open or half-open).");
     }
+    /// <param name="reason"><c>shutdown</c>, <c>kick</c>, <c>drain</c>, <c>admin_close</c> or <c>backend_lost</c>.</param>
+    public void SessionClosedByProxy(MailProtocol protocol, string reason) =>
+        _closedByProxy.Add(1, ProtocolTag(protocol), new("reason", reason));
 
     public static string ProtocolName(MailProtocol protocol) => protocol == MailProtocol.Imap ? "imap" : "pop3";
 

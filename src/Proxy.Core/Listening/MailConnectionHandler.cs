@@ -23,19 +23,22 @@ internal sealed class MailConnectionHandler
     private readonly FrontEndCertificate _certificate;
     private readonly IHostApplicationLifetime _lifetime;
     private readonly ConnectionLimits _limits;
+    private readonly SessionRegistry _sessions;
 
     public MailConnectionHandler(
         IEnumerable<IFrontEndDialogueFactory> dialogues,
         SessionOrchestrator orchestrator,
         FrontEndCertificate certificate,
         IHostApplicationLifetime lifetime,
-        ConnectionLimits limits)
+        ConnectionLimits limits,
+        SessionRegistry sessions)
     {
         _dialogues = dialogues.ToDictionary(d => d.Protocol);
         _orchestrator = orchestrator;
         _certificate = certificate;
         _lifetime = lifetime;
         _limits = limits;
+        _sessions = sessions;
     }
 
     public async Task HandleAsync(ConnectionContext context, MailListener listener)
@@ -49,9 +52,10 @@ internal sealed class MailConnectionHandler
             context.LocalEndPoint,
             _certificate.IsConfigured ? async (transport, ct) => upgraded = await StartTlsUpgrade.UpgradeAsync(transport, _certificate, ct).ConfigureAwait(false) : null);
 
-        // Only host shutdown cancels a session. Kestrel's ConnectionClosed also fires on the client's FIN,
-        // which would cut off the backend's reply to a LOGOUT/QUIT sent just before a half-close;
-        // the end of the client's input is seen through the pipe instead.
+        // Only the session's own tokens end it: the registry cancels them for a kick, a drain or host
+        // shutdown. Kestrel's ConnectionClosed is not used: it also fires on the client's FIN, which would
+        // cut off the backend's reply to a LOGOUT/QUIT sent just before a half-close; the end of the
+        // client's input is seen through the pipe instead.
         var dialogue = _dialogues[listener.Protocol].Create(client);
 
         // MaxConnections and MaxConnectionFromSingleIP count this connection until it is closed; past
@@ -63,7 +67,8 @@ internal sealed class MailConnectionHandler
         }
         else
         {
-            await _orchestrator.RunAsync(listener.Protocol, client, dialogue, _lifetime.ApplicationStopping).ConfigureAwait(false);
+            using var session = _sessions.Register(context.ConnectionId, listener.Protocol, context.RemoteEndPoint, listener);
+            await _orchestrator.RunAsync(listener.Protocol, client, dialogue, session).ConfigureAwait(false);
         }
 
         // Implicit TLS runs in Kestrel's middleware, which disposes its SslStream without a close_notify.

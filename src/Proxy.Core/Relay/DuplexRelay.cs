@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.IO.Pipelines;
+using Proxy.Protocols.Common;
 
 namespace Proxy.Core.Relay;
 
@@ -10,6 +11,9 @@ namespace Proxy.Core.Relay;
 /// The idle timeout counts silence in both directions (an IMAP IDLE session that
 /// receives updates stays up): each read stamps the time, and one timer re-arms
 /// itself for whatever is left, so the hot path costs a timestamp, not a timer reset.
+/// A stop can also be asked for at the next response boundary (shutdown, kick): the
+/// backend->client pump then ends only where the client has received whole responses,
+/// so the session can still say a protocol-correct goodbye.
 /// </summary>
 internal static class DuplexRelay
 {
@@ -20,20 +24,37 @@ internal static class DuplexRelay
     /// </summary>
     internal static readonly TimeSpan ClientEndGrace = TimeSpan.FromSeconds(2);
 
+    /// <summary>
+    /// Asked to stop right after an untagged response, how long the relay waits for more from the
+    /// backend: the command's tagged completion normally follows at once, and cutting it off would
+    /// fail a command whose data the client already has. An IDLE update is followed by silence.
+    /// </summary>
+    internal static readonly TimeSpan QuietPeriod = TimeSpan.FromMilliseconds(500);
+
     public static async Task<RelayResult> RunAsync(
         IDuplexPipe client,
         IDuplexPipe backend,
         TimeSpan idleTimeout,
         TimeProvider timeProvider,
         CancellationToken cancellationToken,
-        Action<RelayDirection, long>? relayed = null)
+        Action<RelayDirection, long>? relayed = null,
+        RelayProgress? progress = null,
+        CancellationToken stopAtBoundary = default)
     {
+        progress ??= new RelayProgress();
         var activity = new ActivityClock(timeProvider);
         using var idle = new CancellationTokenSource();
         await using var idleTimer = activity.StartIdleTimer(idleTimeout, idle);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(idle.Token, cancellationToken);
-        var upstream = new Pump(client.Input, backend.Output, activity, relayed, RelayDirection.ClientToBackend);
-        var downstream = new Pump(backend.Input, client.Output, activity, relayed, RelayDirection.BackendToClient);
+        var upstream = new Pump(client.Input, backend.Output, activity, progress, relayed, RelayDirection.ClientToBackend, boundary: null, default, timeProvider);
+        var downstream = new Pump(backend.Input, client.Output, activity, progress, relayed, RelayDirection.BackendToClient, progress.Boundary, stopAtBoundary, timeProvider);
+
+        // A stop at the boundary wakes the backend->client pump from its read so it can look; when the
+        // client is mid-response it reads on. The backend's reader is dropped after the relay, so a
+        // cancellation left armed on it harms nothing (unlike one on the client's pipes).
+        using var wake = progress.Boundary is not null && stopAtBoundary.CanBeCanceled
+            ? stopAtBoundary.UnsafeRegister(static reader => ((PipeReader)reader!).CancelPendingRead(), backend.Input)
+            : default;
 
         // Each pump has its own token, so one can be stopped without CancelPendingRead/Flush,
         // which stay armed on the pipe when nothing is pending and would cancel the session's
@@ -65,10 +86,13 @@ internal static class DuplexRelay
         {
             _ when cancellationToken.IsCancellationRequested => RelayEnd.Cancelled,
             _ when idle.IsCancellationRequested => RelayEnd.IdleTimeout,
-            PumpOutcome.Faulted => RelayEnd.Faulted,
+            PumpOutcome.StoppedAtBoundary => RelayEnd.Cancelled,
+            PumpOutcome.SourceFaulted => first == upstreamTask ? RelayEnd.Faulted : RelayEnd.BackendFaulted,
+            PumpOutcome.DestinationFaulted => first == upstreamTask ? RelayEnd.BackendFaulted : RelayEnd.Faulted,
+            PumpOutcome.DestinationEnded when first == downstreamTask => RelayEnd.ClientClosed,
             _ => first == upstreamTask ? RelayEnd.ClientClosed : RelayEnd.BackendClosed,
         };
-        return new RelayResult(end, upstream.Bytes, downstream.Bytes);
+        return new RelayResult(end, progress.ClientToBackendBytes, progress.BackendToClientBytes);
     }
 
     private enum PumpOutcome
@@ -76,7 +100,9 @@ internal static class DuplexRelay
         SourceEnded,
         DestinationEnded,
         Stopped,
-        Faulted,
+        StoppedAtBoundary,
+        SourceFaulted,
+        DestinationFaulted,
     }
 
     /// <summary>When bytes last crossed, in either direction.</summary>
@@ -114,31 +140,57 @@ internal static class DuplexRelay
     }
 
     /// <param name="relayed">Told of every chunk as it crosses, so byte counters move during a long session, not only at its end.</param>
-    private sealed class Pump(PipeReader source, PipeWriter destination, ActivityClock activity, Action<RelayDirection, long>? relayed, RelayDirection direction)
+    private sealed class Pump(
+        PipeReader source,
+        PipeWriter destination,
+        ActivityClock activity,
+        RelayProgress progress,
+        Action<RelayDirection, long>? relayed,
+        RelayDirection direction,
+        IResponseBoundary? boundary,
+        CancellationToken stopAtBoundary,
+        TimeProvider timeProvider)
     {
-        public long Bytes { get; private set; }
-
         public async Task<PumpOutcome> RunAsync(CancellationToken cancellationToken)
         {
+            var reading = true;
+            var waitForQuiet = false;
             try
             {
                 while (true)
                 {
-                    var result = await source.ReadAsync(cancellationToken).ConfigureAwait(false);
-                    if (result.IsCanceled)
+                    reading = true;
+                    ReadResult result;
+                    if (waitForQuiet)
                     {
-                        return PumpOutcome.Stopped;
+                        using var quiet = new CancellationTokenSource(QuietPeriod, timeProvider);
+                        using var either = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, quiet.Token);
+                        try
+                        {
+                            result = await source.ReadAsync(either.Token).ConfigureAwait(false);
+                        }
+                        catch (OperationCanceledException) when (quiet.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+                        {
+                            // Nothing more came: the untagged response was all there was.
+                            return PumpOutcome.StoppedAtBoundary;
+                        }
+                    }
+                    else
+                    {
+                        result = await source.ReadAsync(cancellationToken).ConfigureAwait(false);
                     }
 
+                    reading = false;
                     var buffer = result.Buffer;
                     if (!buffer.IsEmpty)
                     {
                         activity.Touch();
-                        Bytes += buffer.Length;
+                        progress.Add(direction, buffer.Length);
                         relayed?.Invoke(direction, buffer.Length);
                         foreach (var segment in buffer)
                         {
                             destination.Write(segment.Span);
+                            boundary?.Observe(segment.Span);
                         }
 
                         source.AdvanceTo(buffer.End);
@@ -157,6 +209,24 @@ internal static class DuplexRelay
                     {
                         return PumpOutcome.SourceEnded;
                     }
+
+                    if (stopAtBoundary.IsCancellationRequested)
+                    {
+                        if (boundary is { AtCommandBoundary: true })
+                        {
+                            return PumpOutcome.StoppedAtBoundary;
+                        }
+
+                        // Mid-response: read on until the response is whole (or the caller's deadline cancels).
+                        // After an untagged response: read on while the backend still has something to say.
+                        waitForQuiet = boundary is { AtBoundary: true };
+                        continue;
+                    }
+
+                    if (result.IsCanceled)
+                    {
+                        return PumpOutcome.Stopped;
+                    }
                 }
             }
             catch (OperationCanceledException)
@@ -165,7 +235,7 @@ internal static class DuplexRelay
             }
             catch (Exception ex) when (ex is IOException or ObjectDisposedException or System.Net.Sockets.SocketException or InvalidOperationException)
             {
-                return PumpOutcome.Faulted;
+                return reading ? PumpOutcome.SourceFaulted : PumpOutcome.DestinationFaulted;
             }
         }
     }

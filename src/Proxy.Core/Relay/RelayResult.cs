@@ -9,10 +9,12 @@ public enum RelayEnd
     BackendClosed,
     /// <summary>Nothing crossed in either direction for the authenticated idle timeout.</summary>
     IdleTimeout,
-    /// <summary>The proxy ended it (shutdown, kick).</summary>
+    /// <summary>The proxy ended it (shutdown, kick, drain), at a response boundary when it could wait for one.</summary>
     Cancelled,
-    /// <summary>A read or write failed (reset, TLS error).</summary>
+    /// <summary>A read from or write to the client failed (reset, TLS error).</summary>
     Faulted,
+    /// <summary>A read from or write to the backend failed (reset, TLS error): it crashed or the network broke.</summary>
+    BackendFaulted,
 }
 
 public sealed record RelayResult(RelayEnd End, long ClientToBackendBytes, long BackendToClientBytes);

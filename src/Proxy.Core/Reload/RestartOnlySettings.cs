@@ -6,8 +6,8 @@ namespace Proxy.Core.Reload;
 /// The <see cref="ProxyOptions"/> read once at start: the listeners are bound, the topology
 /// file is one of the configuration sources, the directory reads its file by the path it
 /// started with, the front-end certificates are set up from <c>Proxy:Tls</c> (their files
-/// reload by themselves), the password-check slots are counted once and the exporters are
-/// built at start. A reload keeps their running values and reports the change.
+/// reload by themselves), the password-check slots are counted once, the exporters are
+/// built at start, and the host's shutdown timeout is set from the drain time. A reload keeps their running values and reports the change.
 /// </summary>
 internal static class RestartOnlySettings
 {
@@ -20,6 +20,8 @@ internal static class RestartOnlySettings
         "Proxy:Tls",
         "Proxy:PasswordVerification:MaxConcurrency",
         "Proxy:Telemetry",
+        // The host's own shutdown timeout is derived from it once, at start (ProxyHost).
+        "Proxy:ShutdownDrainTimeout",
     ];
 
     /// <summary>The restart-only setting a changed key belongs to, or null when it applies at once.</summary>
@@ -36,5 +38,6 @@ internal static class RestartOnlySettings
         candidate.Tls = running.Tls;
         candidate.PasswordVerification.MaxConcurrency = running.PasswordVerification.MaxConcurrency;
         candidate.Telemetry = running.Telemetry;
+        candidate.ShutdownDrainTimeout = running.ShutdownDrainTimeout;
     }
 }

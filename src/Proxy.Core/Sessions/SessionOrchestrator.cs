@@ -4,6 +4,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Proxy.Core.Backends;
 using Proxy.Core.Backends.Connect;
+using Proxy.Core.Backends.Drain;
 using Proxy.Core.Configuration;
 using Proxy.Core.Diagnostics;
 using Proxy.Core.Directory;
@@ -12,6 +13,7 @@ using Proxy.Core.Listening;
 using Proxy.Core.Policy;
 using Proxy.Core.PreAuth;
 using Proxy.Core.Relay;
+using Proxy.Protocols.Imap;
 
 namespace Proxy.Core.Sessions;
 
@@ -26,6 +28,7 @@ internal sealed partial class SessionOrchestrator(
     IMailboxLocator locator,
     ISessionPolicy policy,
     IBackendConnector connector,
+    IDrainState drains,
     IOptionsMonitor<ProxyOptions> options,
     ProxyMetrics metrics,
     TimeProvider timeProvider,
@@ -33,7 +36,14 @@ internal sealed partial class SessionOrchestrator(
     LoginThrottle throttle,
     ConnectionLimits limits)
 {
-    public async Task RunAsync(MailProtocol protocol, ClientConnection client, IFrontEndDialogue dialogue, CancellationToken cancellationToken)
+    /// <summary>How long a goodbye may take to write when the client is not reading.</summary>
+    private static readonly TimeSpan GoodbyeTimeout = TimeSpan.FromSeconds(5);
+
+    /// <param name="session">
+    /// The session's entry in the registry: its <see cref="LiveSession.Closing"/> token asks for a goodbye
+    /// at the next point where one fits, <see cref="LiveSession.Aborted"/> ends the session now.
+    /// </param>
+    public async Task RunAsync(MailProtocol protocol, ClientConnection client, IFrontEndDialogue dialogue, LiveSession session)
     {
         using var activity = ProxyActivitySource.Instance.StartActivity("session", ActivityKind.Server);
         SessionTracing.Started(activity, protocol, client);
@@ -48,16 +58,18 @@ internal sealed partial class SessionOrchestrator(
             while (true)
             {
                 // :: Step 1: pre-auth dialogue until the client offers credentials
-                var login = await dialogue.ReadLoginAsync(cancellationToken).ConfigureAwait(false);
+                var login = await dialogue.ReadLoginAsync(session.Closing).ConfigureAwait(false);
                 if (login is null)
                 {
                     return;
                 }
 
                 // :: Steps 2-5: authenticate, locate, decide, connect + log in
-                var outcome = await LoginAsync(protocol, client, login, activity, cancellationToken).ConfigureAwait(false);
+                session.LoggingIn();
+                var outcome = await LoginAsync(protocol, client, login, activity, session.Closing).ConfigureAwait(false);
                 if (outcome.Backend is not { } backend)
                 {
+                    session.LoginFailed();
                     failures++;
                     metrics.Login(protocol, OutcomeName(outcome.Failure));
                     SessionTracing.LoginFailed(activity, OutcomeName(outcome.Failure), failures);
@@ -67,7 +79,7 @@ internal sealed partial class SessionOrchestrator(
                         Log.TooManyFailedLogins(logger, client.Id, protocol, failures);
                     }
 
-                    await dialogue.RejectLoginAsync(outcome.Failure, closing, cancellationToken).ConfigureAwait(false);
+                    await dialogue.RejectLoginAsync(outcome.Failure, closing, session.Aborted).ConfigureAwait(false);
                     if (closing)
                     {
                         return;
@@ -84,24 +96,25 @@ internal sealed partial class SessionOrchestrator(
                     relayedTo = (backend.Server.Name, backend.Server.Site);
                     metrics.SessionLoggedIn(protocol, backend.Server.Name, backend.Server.Site);
                     // The client hears OK only now, after the backend accepted the login: never OK-then-fail.
-                    await dialogue.AcceptLoginAsync(backend, cancellationToken).ConfigureAwait(false);
+                    await dialogue.AcceptLoginAsync(backend, session.Aborted).ConfigureAwait(false);
 
-                    // :: Step 6: relay both ways until either side ends
+                    // :: Step 6: relay both ways until either side ends (or the session is asked to close)
                     using var relaySpan = ProxyActivitySource.Instance.StartActivity("relay");
+                    var progress = new RelayProgress(protocol == MailProtocol.Imap ? new ImapResponseScanner() : null);
+                    session.Relaying(outcome.User!, backend, progress);
                     var result = await DuplexRelay.RunAsync(
                         new DuplexPipe(client.Input, client.Output),
                         new DuplexPipe(backend.Input, backend.Output),
                         protocolOptions.AuthenticatedConnectionTimeout,
                         timeProvider,
-                        cancellationToken,
-                        (direction, bytes) => metrics.Relayed(protocol, direction, bytes)).ConfigureAwait(false);
+                        session.Aborted,
+                        (direction, bytes) => metrics.Relayed(protocol, direction, bytes),
+                        progress,
+                        stopAtBoundary: session.Closing).ConfigureAwait(false);
                     StepTracing.Relayed(relaySpan, result);
-                    if (result.End == RelayEnd.IdleTimeout)
+                    if (RelayGoodbyeFor(protocol, client, session, backend, result, progress, protocolOptions) is { } goodbye)
                     {
-                        // Both pumps have stopped and nothing crossed for the whole timeout, so no
-                        // response is half-written: the goodbye cannot corrupt the stream.
-                        Log.IdleTimeout(logger, client.Id, protocolOptions.AuthenticatedConnectionTimeout);
-                        await dialogue.SayGoodbyeAsync("Disconnected for inactivity.", cancellationToken).ConfigureAwait(false);
+                        await SayGoodbyeAsync(dialogue, goodbye).ConfigureAwait(false);
                     }
 
                     Log.RelayEnded(logger, client.Id, backend.Server.Name, result.End, result.ClientToBackendBytes, result.BackendToClientBytes);
@@ -110,9 +123,11 @@ internal sealed partial class SessionOrchestrator(
                 return;
             }
         }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        catch (OperationCanceledException) when (session.CloseReason is { } reason)
         {
-            // The connection closed or the host is stopping.
+            // Asked to close before the relay (shutdown, an operator): the dialogue writes whole
+            // responses only, so a goodbye fits here (IMAP * BYE, POP3 -ERR).
+            await SayGoodbyeAsync(dialogue, reason.Goodbye()).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is IOException or InvalidOperationException or ObjectDisposedException)
         {
@@ -247,6 +262,12 @@ internal sealed partial class SessionOrchestrator(
     {
         // :: Step 5: connect and log in, in the Exchange order for this client's encryption
         var attempts = ConnectionPlanner.Plan(location.Candidates, client.IsEncrypted, options.CurrentValue.Backends.AllowPlaintext);
+        attempts = DrainFilter.Apply(drains, protocol, attempts, out var draining);
+        if (draining > 0)
+        {
+            Log.DrainingAttemptsSkipped(logger, client.Id, draining, attempts.Count);
+        }
+
         BackendConnectResult connected;
         using (var span = ProxyActivitySource.Instance.StartActivity("backend"))
         {
@@ -257,12 +278,45 @@ internal sealed partial class SessionOrchestrator(
         if (connected.Session is { } session)
         {
             Log.LoginSucceeded(logger, client.Id, protocol, user.UserPrincipalName, session.Server.Name, session.Endpoint.ToString(), ClientAddress(client));
-            return LoginOutcome.Success(session, userLease);
+            return LoginOutcome.Success(session, userLease, user.UserPrincipalName);
         }
 
         return LoginOutcome.Failed(connected.Failure == BackendFailureKind.AuthRejected
             ? LoginFailure.InvalidCredentials
             : LoginFailure.BackendUnavailable);
+    }
+
+    private string? RelayGoodbyeFor(MailProtocol protocol, ClientConnection client, LiveSession session, BackendSession backend, RelayResult result, RelayProgress progress, MailProtocolOptions protocolOptions)
+    {
+        var (goodbye, backendLost) = RelayGoodbye.Decide(result.End, progress, session.CloseReason);
+        if (result.End == RelayEnd.IdleTimeout)
+        {
+            Log.IdleTimeout(logger, client.Id, protocolOptions.AuthenticatedConnectionTimeout);
+        }
+
+        if (backendLost)
+        {
+            metrics.SessionClosedByProxy(protocol, "backend_lost");
+            Log.BackendLost(logger, client.Id, backend.Server.Name, result.End, goodbye is not null
+                ? "told BYE"
+                : protocol == MailProtocol.Imap ? "disconnected (a response was half-written)" : "disconnected (POP3 has no unsolicited error)");
+        }
+
+        return goodbye;
+    }
+
+    /// <summary>Writes the goodbye with its own deadline: the session's tokens may already be cancelled, and the client may not read.</summary>
+    private async Task SayGoodbyeAsync(IFrontEndDialogue dialogue, string reason)
+    {
+        using var timeout = new CancellationTokenSource(GoodbyeTimeout, timeProvider);
+        try
+        {
+            await dialogue.SayGoodbyeAsync(reason, timeout.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            // The client does not read: it will not see the goodbye; the connection closes anyway.
+        }
     }
 
     private MailProtocolOptions ProtocolOptions(MailProtocol protocol) =>
@@ -331,6 +385,14 @@ internal sealed partial class SessionOrchestrator(
         [LoggerMessage(EventId = 3103, EventName = nameof(EventIds.IdleTimeout), Level = LogLevel.Information,
             Message = "Session {SessionId}: idle for {Timeout} after login; closed")]
         public static partial void IdleTimeout(ILogger logger, string sessionId, TimeSpan timeout);
+
+        [LoggerMessage(EventId = 3410, EventName = nameof(EventIds.RelayBackendLost), Level = LogLevel.Warning,
+            Message = "Session {SessionId}: the connection to {Server} ended mid-session ({End}); client {ClientNotice}")]
+        public static partial void BackendLost(ILogger logger, string sessionId, string server, RelayEnd end, string clientNotice);
+
+        [LoggerMessage(EventId = 3554, EventName = nameof(EventIds.DrainingAttemptsSkipped), Level = LogLevel.Debug,
+            Message = "Session {SessionId}: {Skipped} backend attempt(s) skipped because the endpoint is draining; {Left} left")]
+        public static partial void DrainingAttemptsSkipped(ILogger logger, string sessionId, int skipped, int left);
 
         [LoggerMessage(EventId = 3400, EventName = nameof(EventIds.RelayEnded), Level = LogLevel.Information,
             Message = "Session {SessionId}: relay to {Server} ended ({End}); client->backend {Up} bytes, backend->client {Down} bytes")]

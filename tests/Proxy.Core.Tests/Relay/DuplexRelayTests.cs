@@ -52,7 +52,9 @@ public sealed class DuplexRelayTests
         await backend.EndAsync();
 
         var result = await relay.WaitAsync(Bound);
-        Assert.Equal(RelayEnd.ClientClosed, result.End);
+        // Which end the relay sees first is a race between two pumps woken on the thread pool (under load
+        // the backend's end can win); the point is that the reply arrives either way.
+        Assert.Contains(result.End, new[] { RelayEnd.ClientClosed, RelayEnd.BackendClosed });
         Assert.Equal("* BYE\r\nb OK\r\n", await client.ReceiveAsync(13));
     }
 

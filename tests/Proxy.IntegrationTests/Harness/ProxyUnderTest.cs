@@ -98,6 +98,8 @@ public sealed class ProxyUnderTest : IAsyncDisposable
                 // Probes dial backends on their own schedule, which would blur tests that count
                 // connections or attempts; the health tests switch them on.
                 ["Proxy:Health:Enabled"] = "false",
+                // A test that stops the proxy with a session open should not wait the production 30 s for it.
+                ["Proxy:ShutdownDrainTimeout"] = "00:00:05",
             };
             foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
             {
@@ -127,6 +129,9 @@ public sealed class ProxyUnderTest : IAsyncDisposable
             }
         }
     }
+
+    /// <summary>Stops the host as SIGTERM would (the shutdown drain runs); disposing afterwards is still needed.</summary>
+    public Task StopAsync() => _app.StopAsync();
 
     /// <summary>The topology file the proxy was started with (<c>Proxy:TopologyFile</c>).</summary>
     public string TopologyFile => Path.Combine(_folder, TopologyFileName);
