@@ -16,6 +16,10 @@ namespace Proxy.Protocols.Imap;
 public sealed class ImapCommandParser
 {
     private const int MaxListDepth = 8;
+
+    // Before login the largest command is ID with 30 field/value pairs (RFC 2971). The cap keeps
+    // a line of thousands of one-letter atoms from costing a hundred times its length in objects.
+    private const int MaxArguments = 100;
     private const int MaxLiteralDigits = 10;
 
     private readonly int _maxLineLength;
@@ -27,6 +31,7 @@ public sealed class ImapCommandParser
     private int _textLength;
     private long _literalTotal;
     private long _pendingLiteral = -1;
+    private int _argumentCount;
 
     /// <param name="maxLineLength">Most command text (all segments together, literals excluded) in bytes.</param>
     /// <param name="maxLiteralSize">
@@ -63,6 +68,7 @@ public sealed class ImapCommandParser
         _textLength = 0;
         _literalTotal = 0;
         _pendingLiteral = -1;
+        _argumentCount = 0;
     }
 
     public ImapParseStatus TryParse(
@@ -241,6 +247,12 @@ public sealed class ImapCommandParser
                     error = "Unexpected space before ')'.";
                     return SegmentResult.Error;
                 }
+            }
+
+            if (++_argumentCount > MaxArguments)
+            {
+                error = "Too many arguments.";
+                return SegmentResult.Error;
             }
 
             switch (c)
