@@ -167,7 +167,11 @@ internal sealed partial class SessionOrchestrator(
         BackendConnectResult connected;
         using (var span = ProxyActivitySource.Instance.StartActivity("backend"))
         {
-            connected = await connector.ConnectAsync(protocol, attempts, new BackendCredentials(user.UserPrincipalName, login.Password), cancellationToken).ConfigureAwait(false);
+            var credentials = new BackendCredentials(user.UserPrincipalName, login.Password)
+            {
+                Client = ForwardedClient.From(client.RemoteEndPoint, client.LocalEndPoint, login.ClientId),
+            };
+            connected = await connector.ConnectAsync(protocol, attempts, credentials, cancellationToken).ConfigureAwait(false);
             span?.SetTag("proxy.backend.outcome", connected.Failure.ToString());
             span?.SetTag("proxy.backend.server", connected.Session?.Server.Name);
             span?.SetTag("proxy.backend.method", connected.Session is { } s ? ProxyMetrics.MethodName(s.Method) : null);

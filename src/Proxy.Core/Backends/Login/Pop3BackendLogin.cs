@@ -1,4 +1,6 @@
 using System.Text;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using Proxy.Core.Backends.Connect;
 using Proxy.Core.Configuration;
 using Proxy.Protocols.Sasl;
@@ -6,18 +8,21 @@ using Proxy.Protocols.Sasl;
 namespace Proxy.Core.Backends.Login;
 
 /// <summary>
-/// Logs in to a POP3 backend: greeting, STLS when the method asks for it, CAPA,
+/// Logs in to a POP3 backend: greeting, STLS when the method asks for it, CAPA, the
+/// client's address with Dovecot's XCLIENT when the server is configured for it and lists it,
 /// then AUTH PLAIN when offered, else USER/PASS (RFC 1939, 2449, 2595, 5034).
 /// </summary>
-internal sealed class Pop3BackendLogin : IBackendLogin
+internal sealed class Pop3BackendLogin(ILogger<Pop3BackendLogin>? logger = null) : IBackendLogin
 {
+    private readonly ILogger _logger = logger ?? NullLogger<Pop3BackendLogin>.Instance;
+
     public MailProtocol Protocol => MailProtocol.Pop3;
 
     public Task<string> LoginAsync(BackendConnection connection, BackendCredentials credentials, CancellationToken cancellationToken) =>
-        new Dialogue(connection, credentials, cancellationToken).RunAsync();
+        new Dialogue(connection, credentials, _logger, cancellationToken).RunAsync();
 
     // The state of one login: what the backend's CAPA said.
-    private sealed class Dialogue(BackendConnection connection, BackendCredentials credentials, CancellationToken cancellationToken)
+    private sealed class Dialogue(BackendConnection connection, BackendCredentials credentials, ILogger logger, CancellationToken cancellationToken)
     {
         private string[]? _capabilities;
 
@@ -39,6 +44,12 @@ internal sealed class Pop3BackendLogin : IBackendLogin
 
             connection.State = BackendLoginState.Capability;
             _capabilities ??= await CapaAsync().ConfigureAwait(false);
+
+            if (connection.Attempt.Server.ForwardClientAddress && credentials.Client is { } client)
+            {
+                connection.State = BackendLoginState.ForwardClient;
+                await XclientAsync(client).ConfigureAwait(false);
+            }
 
             connection.State = BackendLoginState.Login;
             return OffersSaslPlain() ? await AuthPlainAsync().ConfigureAwait(false) : await UserPassAsync().ConfigureAwait(false);
@@ -83,6 +94,30 @@ internal sealed class Pop3BackendLogin : IBackendLogin
                 }
 
                 capabilities.Add(line.StartsWith('.') ? line[1..] : line);
+            }
+        }
+
+        /// <summary>
+        /// Dovecot lists XCLIENT in CAPA only for proxies in its login_trusted_networks, and
+        /// then takes the client's address from it. A refusal is logged and the login goes on.
+        /// </summary>
+        private async Task XclientAsync(ForwardedClient client)
+        {
+            var server = connection.Attempt.Server.Name;
+            if (!_capabilities!.Any(line => ResponseText.SplitWords(line).FirstOrDefault()?.Equals("XCLIENT", StringComparison.OrdinalIgnoreCase) == true))
+            {
+                ClientAddressForwarding.NotForwarded(logger, server, "its CAPA does not list XCLIENT (is the proxy in its trusted networks?)", client.Remote.ToString());
+                return;
+            }
+
+            var reply = await CommandAsync(ClientAddressForwarding.XclientCommand(client)).ConfigureAwait(false);
+            if (IsOk(reply))
+            {
+                ClientAddressForwarding.Forwarded(logger, server, client.Remote.ToString(), "XCLIENT");
+            }
+            else
+            {
+                ClientAddressForwarding.NotForwarded(logger, server, $"it answered XCLIENT with {ForLog(reply)}", client.Remote.ToString());
             }
         }
 

@@ -219,7 +219,7 @@ internal sealed class ImapDialogue : FrontEndDialogue
         }
 
         _pendingTag = tag;
-        return DialogueStep.LoggedIn(new LoginRequest(userName, secret, Mechanism));
+        return DialogueStep.LoggedIn(new LoginRequest(userName, secret, Mechanism) { ClientId = ClientId });
     }
 
     private async ValueTask<DialogueStep> AuthenticateAsync(string tag, IReadOnlyList<ImapArgument> arguments, CancellationToken cancellationToken)
@@ -244,7 +244,7 @@ internal sealed class ImapDialogue : FrontEndDialogue
         {
             case SaslOutcome.Success:
                 _pendingTag = tag;
-                return DialogueStep.LoggedIn(new LoginRequest(userName, password, mechanism == SaslPlain.Name ? "PLAIN" : "AUTH-LOGIN"));
+                return DialogueStep.LoggedIn(new LoginRequest(userName, password, mechanism == SaslPlain.Name ? "PLAIN" : "AUTH-LOGIN") { ClientId = ClientId });
             case SaslOutcome.Cancelled:
                 // RFC 9051 §6.2.2: a cancelled exchange is rejected with a tagged BAD.
                 return Refuse(tag, ImapResponseStatus.Bad, null, "Authentication cancelled.");
