@@ -25,6 +25,7 @@ internal sealed class Pop3BackendLogin(ILogger<Pop3BackendLogin>? logger = null)
     private sealed class Dialogue(BackendConnection connection, BackendCredentials credentials, ILogger logger, CancellationToken cancellationToken)
     {
         private string[]? _capabilities;
+        private bool _greetingOffersXclient;
 
         public async Task<string> RunAsync()
         {
@@ -35,6 +36,9 @@ internal sealed class Pop3BackendLogin(ILogger<Pop3BackendLogin>? logger = null)
             {
                 throw new BackendFailureException(BackendFailureKind.BadGreeting, $"unexpected greeting: {ForLog(greeting)}");
             }
+
+            // Dovecot greets a trusted client with [XCLIENT] and lists it nowhere else.
+            _greetingOffersXclient = greeting.Length > 4 && ResponseText.CodeName(greeting[4..]) == "XCLIENT";
 
             if (connection.Attempt.Endpoint.Method == BackendMethod.StartTls)
             {
@@ -98,15 +102,17 @@ internal sealed class Pop3BackendLogin(ILogger<Pop3BackendLogin>? logger = null)
         }
 
         /// <summary>
-        /// Dovecot lists XCLIENT in CAPA only for proxies in its login_trusted_networks, and
-        /// then takes the client's address from it. A refusal is logged and the login goes on.
+        /// Dovecot offers XCLIENT (the <c>[XCLIENT]</c> greeting code; other servers may list it in
+        /// CAPA) only to proxies in its login_trusted_networks, and then takes the client's address
+        /// from it. A refusal is logged and the login goes on.
         /// </summary>
         private async Task XclientAsync(ForwardedClient client)
         {
             var server = connection.Attempt.Server.Name;
-            if (!_capabilities!.Any(line => ResponseText.SplitWords(line).FirstOrDefault()?.Equals("XCLIENT", StringComparison.OrdinalIgnoreCase) == true))
+            var listed = _capabilities!.Any(line => ResponseText.SplitWords(line).FirstOrDefault()?.Equals("XCLIENT", StringComparison.OrdinalIgnoreCase) == true);
+            if (!_greetingOffersXclient && !listed)
             {
-                ClientAddressForwarding.NotForwarded(logger, server, "its CAPA does not list XCLIENT (is the proxy in its trusted networks?)", client.Remote.ToString());
+                ClientAddressForwarding.NotForwarded(logger, server, "it does not offer XCLIENT (is the proxy in its trusted networks?)", client.Remote.ToString());
                 return;
             }
 

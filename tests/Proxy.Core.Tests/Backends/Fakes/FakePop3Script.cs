@@ -48,7 +48,7 @@ internal sealed class FakePop3Script
                     LoginCommands.Add(line);
                     await client.SendAsync($"{LoginReply}\r\n{AfterLogin}");
                     break;
-                case "XCLIENT" when Capabilities?.Contains("XCLIENT") == true:
+                case "XCLIENT" when Capabilities?.Contains("XCLIENT") == true || Greeting.Contains("[XCLIENT]", StringComparison.Ordinal):
                     LoginCommands.Add(line);
                     await client.SendAsync("+OK Updated\r\n");
                     break;

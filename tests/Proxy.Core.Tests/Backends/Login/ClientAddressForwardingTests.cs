@@ -107,6 +107,19 @@ public sealed class ClientAddressForwardingTests
     }
 
     [Fact]
+    public async Task Pop3_DovecotGreetingWithXclientCode_XclientBeforeLogin()
+    {
+        var harness = new ConnectorHarness();
+        var script = new FakePop3Script { Greeting = "+OK [XCLIENT] Dovecot (Debian) ready.", Capabilities = ["USER", "SASL PLAIN"] };
+        await using var backend = FakeBackend.Start(script.RunAsync);
+
+        var result = await harness.Pop3Async(AliceFrom("192.0.2.10"), Attempt(Forwarding("A"), backend, BackendMethod.Plain));
+
+        await using var session = result.Session;
+        Assert.Equal(["XCLIENT ADDR=192.0.2.10 PORT=51000", $"AUTH PLAIN {AlicePlain}"], script.LoginCommands);
+    }
+
+    [Fact]
     public async Task Pop3_CapaWithoutXclient_LogsWarningAndLogsIn()
     {
         var harness = new ConnectorHarness();
