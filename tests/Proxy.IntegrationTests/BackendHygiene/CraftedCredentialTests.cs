@@ -59,6 +59,7 @@ public sealed class CraftedCredentialTests(BackendHygieneFixture fixture)
         Assert.Single(await fixture.Log.WaitForLinesAsync(1, service, $"Login: user=<{user}>"));
         AssertLoggedInWithoutSasl(protocol);
         Assert.DoesNotContain(fixture.Log.LinesSinceMark(), line => line.Contains("auth failed", StringComparison.Ordinal));
+        Assert.DoesNotContain(password, proxy.Logs.AllText, StringComparison.Ordinal);
     }
 
     [Theory]
@@ -97,6 +98,7 @@ public sealed class CraftedCredentialTests(BackendHygieneFixture fixture)
         Assert.DoesNotContain(fixture.Log.LinesSinceMark(), line => line.Contains("Login: user=", StringComparison.Ordinal));
         Assert.Single(BackendAttempt.All(proxy.Logs));
         AssertLoggedInWithoutSasl(protocol);
+        Assert.DoesNotContain(TrudyDirectoryPassword, proxy.Logs.AllText, StringComparison.Ordinal);
     }
 
     /// <summary>The backend was logged in to with IMAP LOGIN / POP3 USER and PASS, the commands a crafted value could break.</summary>
