@@ -174,6 +174,8 @@ internal abstract partial class FrontEndDialogue : IFrontEndDialogue
     /// </summary>
     protected async ValueTask<bool> StartTlsAsync(Action writeGoAhead, CancellationToken cancellationToken)
     {
+        // Taken before the go-ahead: once it is sent, a goodbye in clear would land in the client's handshake.
+        var handshakeTimeout = NextTimeout();
         if (Connection.Input.TryRead(out var pending))
         {
             var length = pending.Buffer.Length;
@@ -188,7 +190,7 @@ internal abstract partial class FrontEndDialogue : IFrontEndDialogue
         await FlushAsync(cancellationToken).ConfigureAwait(false);
 
         // The handshake is bounded by the same inactivity timeout: a client that asks for TLS and then stays silent must not hold the session.
-        using var timer = new CancellationTokenSource(NextTimeout(), _timeProvider);
+        using var timer = new CancellationTokenSource(handshakeTimeout, _timeProvider);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timer.Token);
         try
         {
