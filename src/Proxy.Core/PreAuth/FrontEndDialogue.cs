@@ -46,9 +46,9 @@ internal abstract partial class FrontEndDialogue : IFrontEndDialogue
 
     /// <summary>
     /// Credentials may be offered now: PlainTextLogin allows them in clear, the other login
-    /// types only over TLS, except from a trusted network. Every mechanism offered (LOGIN,
-    /// USER/PASS, PLAIN, LOGIN) carries the password in clear, so PlainTextAuthentication and
-    /// SecureLogin cannot differ here (docs/configuration.md).
+    /// types only over TLS, except from a trusted network. Every mechanism offered (IMAP LOGIN,
+    /// POP3 USER/PASS, SASL PLAIN and LOGIN) carries the password in clear, so
+    /// PlainTextAuthentication and SecureLogin cannot differ here (docs/configuration.md).
     /// </summary>
     protected bool LoginAllowed => _options.LoginType == LoginType.PlainTextLogin || Connection.IsEncrypted || _trustedNetwork;
 

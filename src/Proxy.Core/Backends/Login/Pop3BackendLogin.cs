@@ -9,7 +9,7 @@ namespace Proxy.Core.Backends.Login;
 
 /// <summary>
 /// Logs in to a POP3 backend: greeting, STLS when the method asks for it, CAPA, the
-/// client's address with Dovecot's XCLIENT when the server is configured for it and lists it,
+/// client's address with Dovecot's XCLIENT when the server is configured for it and offers it,
 /// then AUTH PLAIN when offered, else USER/PASS (RFC 1939, 2449, 2595, 5034).
 /// </summary>
 internal sealed class Pop3BackendLogin(ILogger<Pop3BackendLogin>? logger = null) : IBackendLogin
