@@ -52,6 +52,13 @@ public sealed class ImapCommandParser
     /// <summary>Why the last result was <see cref="ImapParseStatus.Malformed"/>.</summary>
     public string? Error { get; private set; }
 
+    /// <summary>
+    /// The malformed line ended with a LITERAL+ announcement (<c>{n+}</c>): the client sends the
+    /// literal's bytes without waiting, and they would be read as commands. The caller cannot
+    /// tell where the abandoned command ends, so it should close the session.
+    /// </summary>
+    public bool AbandonedLiteral { get; private set; }
+
     /// <summary>Size of the literal of the last <see cref="ImapParseStatus.LiteralAnnounced"/> or <see cref="ImapParseStatus.LiteralTooLarge"/>.</summary>
     public long LiteralSize { get; private set; }
 
@@ -81,6 +88,7 @@ public sealed class ImapCommandParser
         consumed = buffer.Start;
         examined = buffer.Start;
         Error = null;
+        AbandonedLiteral = false;
         var remaining = buffer;
 
         while (true)
@@ -131,6 +139,7 @@ public sealed class ImapCommandParser
                     Reset();
                     return ImapParseStatus.Complete;
                 case SegmentResult.Error:
+                    AbandonedLiteral = EndsWithLiteralPlus(segment);
                     return Fail(error!);
             }
 
@@ -370,6 +379,17 @@ public sealed class ImapCommandParser
 
         error = null;
         return SegmentResult.Literal;
+    }
+
+    private static bool EndsWithLiteralPlus(ReadOnlySpan<byte> s)
+    {
+        if (!s.EndsWith("+}"u8))
+        {
+            return false;
+        }
+
+        var open = s.LastIndexOf((byte)'{');
+        return open >= 0 && open < s.Length - 3 && s[(open + 1)..^2].IndexOfAnyExceptInRange((byte)'0', (byte)'9') < 0;
     }
 
     private static int Count(ReadOnlySpan<byte> s, Func<byte, bool> predicate)

@@ -82,6 +82,21 @@ public sealed class PreAuthLimitTests
         Assert.Contains("TooManyBadCommands", h.Logs.EventNames);
     }
 
+    [Fact]
+    public async Task Imap_MalformedCommandWithLiteralPlus_SaysByeInsteadOfReadingTheLiteralAsCommands()
+    {
+        var h = new DialogueHarness(MailProtocol.Imap);
+        var login = h.StartReadLogin();
+        await h.ReadLineAsync();
+
+        var literals = string.Concat(Enumerable.Range(0, 101).Select(i => $" {{3+}}\r\nx{i % 10}y"));
+        await h.SendAsync($"a ID ({literals[1..]})\r\n");
+
+        await h.ExpectAsync("* BYE Syntax error: Too many arguments.");
+        Assert.Null(await Within(login));
+        h.ExpectNoMoreOutput();
+    }
+
     [Theory]
     [InlineData(MailProtocol.Imap, "n NOOP\r\n", "n OK NOOP completed.", "* BYE Disconnected: too long without logging in.")]
     [InlineData(MailProtocol.Pop3, "NOOP\r\n", "-ERR Unknown command, or command not valid before login.", "-ERR Disconnected: too long without logging in.")]

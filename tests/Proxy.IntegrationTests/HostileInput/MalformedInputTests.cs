@@ -119,25 +119,29 @@ public sealed class MalformedInputTests(HostileInputFixture fixture) : IClassFix
         await good.AssertStillWorksAsync();
     }
 
-    [Fact]
-    public async Task ImapLiteralPlus_ManySmallLiteralsSummingPastTheLimit_ByeTooBig()
+    [Theory]
+    [InlineData(90, 100, "* BYE [TOOBIG] Literal too large.")]
+    [InlineData(1000, 1, "* BYE Syntax error: Too many arguments.")]
+    public async Task ImapLiteralPlus_ManySmallLiterals_ByeBeforeTheirBytesAreReadAsCommands(int count, int size, string goodbye)
     {
         await using var proxy = await _fixture.StartProxyAsync();
         using var good = await GoodSession.ConnectAsync(MailProtocolKind.Imap, proxy.ImapPort, _fixture.Pki);
         await using var hostile = await RawMailClient.ConnectAsync(proxy.ImapPort);
         await hostile.ReadLineAsync();
 
-        // 1000 literals of 10 bytes: each is small, together they pass MaxLiteralSize (8192) at the 820th.
+        // Each literal is small: 90 x 100 bytes pass MaxLiteralSize (8192) together at the 82nd;
+        // 1000 x 1 byte stay under it but pass the 100 arguments a command may have.
         var command = new StringBuilder("a ID (");
-        for (var i = 0; i < 1000; i++)
+        for (var i = 0; i < count; i++)
         {
-            command.Append(i == 0 ? "" : " ").Append("{10+}\r\n").Append(i.ToString("D10"));
+            command.Append(i == 0 ? "" : " ").Append($"{{{size}+}}\r\n").Append(new string((char)('a' + (i % 26)), size));
         }
 
         await hostile.WriteAsync(command.Append(")\r\n").ToString());
 
-        Assert.Equal("* BYE [TOOBIG] Literal too large.", await hostile.ReadLineAsync());
+        Assert.Equal(goodbye, await hostile.ReadLineAsync());
         Assert.True(await hostile.ClosedByPeerWithinAsync(TimeSpan.FromSeconds(5)), "the proxy kept the connection open");
+        Assert.Equal(2, hostile.Transcript.Count);
         await good.AssertStillWorksAsync();
     }
 

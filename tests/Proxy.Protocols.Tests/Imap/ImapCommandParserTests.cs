@@ -221,6 +221,20 @@ public sealed class ImapCommandParserTests
         Assert.Equal(ImapParseStatus.Complete, parser.TryParse(Bytes($"b NOOP {string.Join(' ', Enumerable.Repeat("x", 100))}\r\n"), out _, out _, out _));
     }
 
+    [Theory]
+    [InlineData("a LOGIN ) {5+}\r\n", true)]
+    [InlineData("a LOGIN ) {5}\r\n", false)]
+    [InlineData("a LOGIN {99999999999999999999+}\r\n", true)]
+    [InlineData("a LOGIN {-1+}\r\n", false)]
+    [InlineData("a LOGIN (\r\n", false)]
+    public void TryParse_MalformedLineEndingInLiteralPlus_SaysTheLiteralIsAbandoned(string input, bool abandoned)
+    {
+        var parser = new ImapCommandParser(100, 100);
+
+        Assert.Equal(ImapParseStatus.Malformed, parser.TryParse(Bytes(input), out _, out _, out _));
+        Assert.Equal(abandoned, parser.AbandonedLiteral);
+    }
+
     [Fact]
     public void TryParse_NulInLine_IsMalformed()
     {

@@ -147,6 +147,13 @@ internal sealed class ImapDialogue : FrontEndDialogue
             case ImapParseStatus.Malformed:
                 LogProtocolError(_parser.Error!);
                 var error = "Syntax error: " + _parser.Error;
+                if (_parser.AbandonedLiteral)
+                {
+                    // As for an oversized LITERAL+: its bytes are on their way and would be read as commands.
+                    ImapResponseWriter.WriteUntagged(Connection.Output, ImapResponseStatus.Bye, null, error);
+                    return DialogueStep.End;
+                }
+
                 return Refuse(_parser.Tag, ImapResponseStatus.Bad, null, error);
         }
 
