@@ -11,6 +11,7 @@ internal static class BackendLoginState
     public const string Banner = "banner";
     public const string StartTls = "starttls";
     public const string Capability = "capability";
+    public const string ForwardClient = "forward-client";
     public const string Login = "login";
     public const string Logout = "logout";
     public const string Done = "done";

@@ -20,6 +20,9 @@ public interface IBackendConnector
 /// <summary>What the proxy presents to the backend. <see cref="ToString"/> never shows the password.</summary>
 public sealed record BackendCredentials(string UserName, string Password)
 {
+    /// <summary>The client behind the session, told to backends configured with <c>ForwardClientAddress</c>; null when unknown.</summary>
+    public ForwardedClient? Client { get; init; }
+
     public override string ToString() => $"BackendCredentials {{ UserName = {UserName}, Password = ******** }}";
 }
 

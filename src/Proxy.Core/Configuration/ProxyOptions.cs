@@ -111,6 +111,28 @@ public abstract class MailProtocolOptions
     /// <summary>Logged-in sessions of this protocol for one user (directory UPN) at once; past it the login is refused (event 1009).</summary>
     /// <remarks>Defaults to 16, as Exchange 2010/2013.</remarks>
     public int MaxConnectionsPerUser { get; set; } = 16;
+
+    /// <summary>
+    /// Networks (CIDR, IPv4 or IPv6; a bare address is one host) whose clients may send
+    /// credentials in clear whatever the <see cref="LoginType"/>, e.g. scripts on loopback.
+    /// </summary>
+    /// <remarks>Defaults to empty.</remarks>
+    public List<string> TrustedNetworks { get; set; } = [];
+
+    /// <summary>
+    /// Commands refused before login (unknown, malformed, not allowed yet, cancelled or
+    /// invalid SASL) one connection may send; the last one also closes it, as Dovecot does.
+    /// </summary>
+    /// <remarks>Defaults to 10.</remarks>
+    public int MaxBadCommands { get; set; } = 10;
+
+    /// <summary>
+    /// The whole time a connection may spend before login, however busy it keeps the
+    /// line: <see cref="PreAuthenticatedConnectionTimeout"/> only bounds silence, so a
+    /// client sending a byte now and then would otherwise hold its connection forever.
+    /// </summary>
+    /// <remarks>Defaults to 3 minutes, as Dovecot's login timeout.</remarks>
+    public TimeSpan MaxPreAuthenticatedDuration { get; set; } = TimeSpan.FromMinutes(3);
 }
 
 public sealed class ImapOptions : MailProtocolOptions

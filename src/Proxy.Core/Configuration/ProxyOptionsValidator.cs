@@ -116,6 +116,24 @@ internal sealed class ProxyOptionsValidator : IValidateOptions<ProxyOptions>
             errors.Add($"{key}:MaxFailedLoginAttempts: {options.MaxFailedLoginAttempts} must be at least 1");
         }
 
+        if (options.MaxBadCommands < 1)
+        {
+            errors.Add($"{key}:MaxBadCommands: {options.MaxBadCommands} must be at least 1");
+        }
+
+        if (options.MaxPreAuthenticatedDuration <= TimeSpan.Zero || options.MaxPreAuthenticatedDuration > TimeSpan.FromDays(1))
+        {
+            errors.Add($"{key}:MaxPreAuthenticatedDuration: {options.MaxPreAuthenticatedDuration} must be greater than zero and at most 1.00:00:00");
+        }
+
+        for (var i = 0; i < options.TrustedNetworks.Count; i++)
+        {
+            if (!NetworkList.TryParse(options.TrustedNetworks[i], out _, out var error))
+            {
+                errors.Add($"{key}:TrustedNetworks:{i}: {error}");
+            }
+        }
+
         AtLeastOne($"{key}:MaxConnections", options.MaxConnections, errors);
         AtLeastOne($"{key}:MaxConnectionFromSingleIP", options.MaxConnectionFromSingleIP, errors);
         AtLeastOne($"{key}:MaxConnectionsPerUser", options.MaxConnectionsPerUser, errors);

@@ -46,6 +46,14 @@ public sealed class ServerOptions
     public List<string> Pop3InternalConnectionSettings { get; set; } = [];
 
     public BackendTlsOptions Tls { get; set; } = new();
+
+    /// <summary>
+    /// Tell this server the real client's address before logging in: IMAP <c>ID</c> with
+    /// Dovecot's <c>x-originating-ip</c> fields, POP3 <c>XCLIENT</c> when its CAPA lists it. The
+    /// server must trust the proxy for this (Dovecot: <c>login_trusted_networks</c>).
+    /// </summary>
+    /// <remarks>Defaults to false.</remarks>
+    public bool ForwardClientAddress { get; set; }
 }
 
 /// <summary>The ports one server offers for one protocol.</summary>

@@ -62,6 +62,11 @@ internal static class EventIds
     public static readonly EventId PreAuthConnectionLost = new(3110, nameof(PreAuthConnectionLost));
     public static readonly EventId PreAuthCredentialsRefused = new(3111, nameof(PreAuthCredentialsRefused));
 
+    // Front-end security: login type, hostile input (3140-3159).
+    public static readonly EventId ClearTextLoginFromTrustedNetwork = new(3140, nameof(ClearTextLoginFromTrustedNetwork));
+    public static readonly EventId PreAuthDurationExceeded = new(3141, nameof(PreAuthDurationExceeded));
+    public static readonly EventId TooManyBadCommands = new(3142, nameof(TooManyBadCommands));
+
     // Authentication, discovery and policy (steps 2-4).
     public static readonly EventId LoginSucceeded = new(3200, nameof(LoginSucceeded));
     public static readonly EventId LoginFailedInvalidCredentials = new(3201, nameof(LoginFailedInvalidCredentials));
@@ -98,6 +103,10 @@ internal static class EventIds
     public static readonly EventId BackendRejectedCredentials = new(3304, nameof(BackendRejectedCredentials));
     public static readonly EventId BackendCertificateRejected = new(3305, nameof(BackendCertificateRejected));
     public static readonly EventId BackendPlaintextAttemptSkipped = new(3310, nameof(BackendPlaintextAttemptSkipped));
+
+    // Backend hygiene: the client's address forwarded to the backend (3320-3329).
+    public static readonly EventId BackendClientAddressForwarded = new(3320, nameof(BackendClientAddressForwarded));
+    public static readonly EventId BackendClientAddressNotForwarded = new(3321, nameof(BackendClientAddressNotForwarded));
 
     // Relay (step 6).
     public static readonly EventId RelayEnded = new(3400, nameof(RelayEnded));

@@ -171,7 +171,10 @@ public static partial class TopologyBuilder
                 : FromPorts(host!, options.Pop3),
         };
 
-        var server = new BackendServer(name!, host!, site!, version!.Value, isMailbox, isClientAccess, endpoints.ToFrozenDictionary(), options.Tls ?? new BackendTlsOptions());
+        var server = new BackendServer(name!, host!, site!, version!.Value, isMailbox, isClientAccess, endpoints.ToFrozenDictionary(), options.Tls ?? new BackendTlsOptions())
+        {
+            ForwardClientAddress = options.ForwardClientAddress,
+        };
         connectionSettings.AddRange(imapSettings.Select(e => (server, MailProtocol.Imap, e)));
         connectionSettings.AddRange(pop3Settings.Select(e => (server, MailProtocol.Pop3, e)));
         return server;

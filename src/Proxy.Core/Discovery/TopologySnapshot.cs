@@ -22,7 +22,11 @@ public sealed record BackendServer(
     bool IsMailbox,
     bool IsClientAccess,
     IReadOnlyDictionary<MailProtocol, IReadOnlyList<BackendEndpoint>> Endpoints,
-    BackendTlsOptions Tls);
+    BackendTlsOptions Tls)
+{
+    /// <summary>Tell the server the real client's address before logging in (see <see cref="ServerOptions.ForwardClientAddress"/>).</summary>
+    public bool ForwardClientAddress { get; init; }
+}
 
 /// <summary>One dialable endpoint of a server: where and how.</summary>
 public sealed record BackendEndpoint(string Host, int Port, BackendMethod Method)

@@ -13,16 +13,20 @@ using Proxy.Protocols.Sasl;
 namespace Proxy.Core.PreAuth;
 
 /// <summary>
-/// What the IMAP and POP3 dialogues share: the inactivity timeout on every read,
-/// the STARTTLS/STLS switch, the SASL exchanges, and turning a broken
-/// connection into a clean end of the dialogue. The protocols supply the
-/// command handling and the wording.
+/// What the IMAP and POP3 dialogues share: the inactivity timeout on every read
+/// and the bound on the whole pre-auth phase, the STARTTLS/STLS switch, the SASL
+/// exchanges, the count of refused commands, and turning a broken connection into
+/// a clean end of the dialogue. The protocols supply the command handling and the wording.
 /// </summary>
 internal abstract partial class FrontEndDialogue : IFrontEndDialogue
 {
     private readonly MailProtocolOptions _options;
     private readonly TimeProvider _timeProvider;
     private readonly ILogger _logger;
+    private readonly bool _trustedNetwork;
+    private readonly long _started;
+    private int _badCommands;
+    private bool _durationExceeded;
 
     protected FrontEndDialogue(ClientConnection connection, MailProtocolOptions options, TimeProvider timeProvider, ILogger logger)
     {
@@ -30,6 +34,8 @@ internal abstract partial class FrontEndDialogue : IFrontEndDialogue
         _options = options;
         _timeProvider = timeProvider;
         _logger = logger;
+        _trustedNetwork = NetworkList.Of(options.TrustedNetworks).Contains(connection.RemoteEndPoint);
+        _started = timeProvider.GetTimestamp();
     }
 
     protected ClientConnection Connection { get; }
@@ -38,8 +44,13 @@ internal abstract partial class FrontEndDialogue : IFrontEndDialogue
 
     protected int MaxCommandSize => _options.MaxCommandSize;
 
-    /// <summary>Credentials may be offered now: PlainTextLogin allows them in clear, the other login types only over TLS.</summary>
-    protected bool LoginAllowed => _options.LoginType == LoginType.PlainTextLogin || Connection.IsEncrypted;
+    /// <summary>
+    /// Credentials may be offered now: PlainTextLogin allows them in clear, the other login
+    /// types only over TLS, except from a trusted network. Every mechanism offered (IMAP LOGIN,
+    /// POP3 USER/PASS, SASL PLAIN and LOGIN) carries the password in clear, so
+    /// PlainTextAuthentication and SecureLogin cannot differ here (docs/configuration.md).
+    /// </summary>
+    protected bool LoginAllowed => _options.LoginType == LoginType.PlainTextLogin || Connection.IsEncrypted || _trustedNetwork;
 
     public async ValueTask<LoginRequest?> ReadLoginAsync(CancellationToken cancellationToken)
     {
@@ -52,6 +63,12 @@ internal abstract partial class FrontEndDialogue : IFrontEndDialogue
             }
 
             return login;
+        }
+        catch (TimeoutException) when (_durationExceeded)
+        {
+            Log.PreAuthDurationExceeded(_logger, Connection.Id, _options.MaxPreAuthenticatedDuration);
+            await SayGoodbyeAsync("Disconnected: too long without logging in.", cancellationToken).ConfigureAwait(false);
+            return null;
         }
         catch (TimeoutException)
         {
@@ -100,28 +117,26 @@ internal abstract partial class FrontEndDialogue : IFrontEndDialogue
         _ => throw new ArgumentOutOfRangeException(nameof(refusal)),
     };
 
-    /// <summary>Reads the next chunk; throws <see cref="TimeoutException"/> when the client stays silent too long.</summary>
+    /// <summary>
+    /// Reads the next chunk; throws <see cref="TimeoutException"/> when the client stays silent
+    /// too long, or when the pre-auth phase as a whole has lasted too long.
+    /// </summary>
     protected async ValueTask<ReadResult> ReadAsync(CancellationToken cancellationToken)
     {
-        var timeout = _options.PreAuthenticatedConnectionTimeout;
+        // A fresh timer per read: the inactivity timeout is about silence. The whole phase has its
+        // own bound, so a client that trickles a byte at a time cannot stay before login forever.
+        var timeout = NextTimeout();
         ReadResult result;
-        if (timeout <= TimeSpan.Zero)
+        using var timer = new CancellationTokenSource(timeout, _timeProvider);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timer.Token);
+        try
         {
-            result = await Connection.Input.ReadAsync(cancellationToken).ConfigureAwait(false);
+            result = await Connection.Input.ReadAsync(linked.Token).ConfigureAwait(false);
         }
-        else
+        catch (OperationCanceledException) when (timer.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
         {
-            // A fresh timer per read: the timeout is about silence, not about the length of the dialogue.
-            using var timer = new CancellationTokenSource(timeout, _timeProvider);
-            using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timer.Token);
-            try
-            {
-                result = await Connection.Input.ReadAsync(linked.Token).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException) when (timer.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
-            {
-                throw new TimeoutException();
-            }
+            _durationExceeded = RemainingDuration() <= TimeSpan.Zero;
+            throw new TimeoutException();
         }
 
         if (result.IsCanceled)
@@ -172,6 +187,8 @@ internal abstract partial class FrontEndDialogue : IFrontEndDialogue
     /// </summary>
     protected async ValueTask<bool> StartTlsAsync(Action writeGoAhead, CancellationToken cancellationToken)
     {
+        // Taken before the go-ahead: once it is sent, a goodbye in clear would land in the client's handshake.
+        var handshakeTimeout = NextTimeout();
         if (Connection.Input.TryRead(out var pending))
         {
             var length = pending.Buffer.Length;
@@ -186,8 +203,7 @@ internal abstract partial class FrontEndDialogue : IFrontEndDialogue
         await FlushAsync(cancellationToken).ConfigureAwait(false);
 
         // The handshake is bounded by the same inactivity timeout: a client that asks for TLS and then stays silent must not hold the session.
-        var timeout = _options.PreAuthenticatedConnectionTimeout;
-        using var timer = new CancellationTokenSource(timeout > TimeSpan.Zero ? timeout : Timeout.InfiniteTimeSpan, _timeProvider);
+        using var timer = new CancellationTokenSource(handshakeTimeout, _timeProvider);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timer.Token);
         try
         {
@@ -291,10 +307,32 @@ internal abstract partial class FrontEndDialogue : IFrontEndDialogue
             return false;
         }
 
+        if (!Connection.IsEncrypted && _options.LoginType != LoginType.PlainTextLogin)
+        {
+            // Only a trusted network gets here; an operator auditing clear-text logins wants to see them.
+            Log.ClearTextFromTrustedNetwork(_logger, Connection.Id, mechanism, Connection.RemoteEndPoint?.ToString());
+        }
+
         return true;
     }
 
     protected void LogProtocolError(string error) => Log.ClientProtocolError(_logger, Connection.Id, error);
+
+    /// <summary>
+    /// Counts a command the dialogue refused itself (unknown, malformed, not allowed yet,
+    /// cancelled or invalid SASL). True when it is the last one allowed: the caller says so
+    /// and ends the session, as Dovecot does after too many bad commands.
+    /// </summary>
+    protected bool IsLastBadCommand()
+    {
+        if (++_badCommands < _options.MaxBadCommands)
+        {
+            return false;
+        }
+
+        Log.TooManyBadCommands(_logger, Connection.Id, _badCommands);
+        return true;
+    }
 
     protected void LogPrivacyRequired(string mechanism) => Log.PrivacyRequired(_logger, Connection.Id, mechanism);
 
@@ -327,6 +365,22 @@ internal abstract partial class FrontEndDialogue : IFrontEndDialogue
             _ => (SaslOutcome.Success, line),
         };
     }
+
+    /// <summary>The inactivity timeout, or what is left of the whole pre-auth phase when that is shorter.</summary>
+    private TimeSpan NextTimeout()
+    {
+        var remaining = RemainingDuration();
+        if (remaining <= TimeSpan.Zero)
+        {
+            _durationExceeded = true;
+            throw new TimeoutException();
+        }
+
+        var idle = _options.PreAuthenticatedConnectionTimeout;
+        return idle > TimeSpan.Zero && idle < remaining ? idle : remaining;
+    }
+
+    private TimeSpan RemainingDuration() => _options.MaxPreAuthenticatedDuration - _timeProvider.GetElapsedTime(_started);
 
     private static SaslOutcome ToOutcome(SaslStatus status) => status switch
     {
@@ -383,6 +437,15 @@ internal abstract partial class FrontEndDialogue : IFrontEndDialogue
 
         [LoggerMessage(3111, LogLevel.Information, "Connection {ConnectionId} offered credentials with {Mechanism} that were refused before the directory: {Reason}", EventName = nameof(EventIds.PreAuthCredentialsRefused))]
         public static partial void CredentialsRefused(ILogger logger, string connectionId, string mechanism, string reason);
+
+        [LoggerMessage(3140, LogLevel.Debug, "Connection {ConnectionId} from trusted network address {Client} offered credentials with {Mechanism} without TLS; accepted.", EventName = nameof(EventIds.ClearTextLoginFromTrustedNetwork))]
+        public static partial void ClearTextFromTrustedNetwork(ILogger logger, string connectionId, string mechanism, string? client);
+
+        [LoggerMessage(3141, LogLevel.Information, "Connection {ConnectionId} spent {Limit} before login without logging in and is closed.", EventName = nameof(EventIds.PreAuthDurationExceeded))]
+        public static partial void PreAuthDurationExceeded(ILogger logger, string connectionId, TimeSpan limit);
+
+        [LoggerMessage(3142, LogLevel.Warning, "Connection {ConnectionId} sent {Count} refused commands before login and is closed.", EventName = nameof(EventIds.TooManyBadCommands))]
+        public static partial void TooManyBadCommands(ILogger logger, string connectionId, int count);
 
         [LoggerMessage(3205, LogLevel.Information, "Connection {ConnectionId} offered credentials with {Mechanism} before TLS; refused (privacy required).", EventName = nameof(EventIds.LoginFailedPrivacyRequired))]
         public static partial void PrivacyRequired(ILogger logger, string connectionId, string mechanism);

@@ -271,7 +271,11 @@ internal sealed partial class SessionOrchestrator(
         BackendConnectResult connected;
         using (var span = ProxyActivitySource.Instance.StartActivity("backend"))
         {
-            connected = await connector.ConnectAsync(protocol, attempts, new BackendCredentials(user.UserPrincipalName, login.Password), cancellationToken).ConfigureAwait(false);
+            var credentials = new BackendCredentials(user.UserPrincipalName, login.Password)
+            {
+                Client = ForwardedClient.From(client.RemoteEndPoint, client.LocalEndPoint, login.ClientId),
+            };
+            connected = await connector.ConnectAsync(protocol, attempts, credentials, cancellationToken).ConfigureAwait(false);
             StepTracing.Connected(span, connected, attempts.Count);
         }
 

@@ -16,6 +16,10 @@ namespace Proxy.Protocols.Imap;
 public sealed class ImapCommandParser
 {
     private const int MaxListDepth = 8;
+
+    // Before login the largest command is ID with 30 field/value pairs (RFC 2971). The cap keeps
+    // a line of thousands of one-letter atoms from costing a hundred times its length in objects.
+    private const int MaxArguments = 100;
     private const int MaxLiteralDigits = 10;
 
     private readonly int _maxLineLength;
@@ -27,6 +31,7 @@ public sealed class ImapCommandParser
     private int _textLength;
     private long _literalTotal;
     private long _pendingLiteral = -1;
+    private int _argumentCount;
 
     /// <param name="maxLineLength">Most command text (all segments together, literals excluded) in bytes.</param>
     /// <param name="maxLiteralSize">
@@ -47,6 +52,13 @@ public sealed class ImapCommandParser
     /// <summary>Why the last result was <see cref="ImapParseStatus.Malformed"/>.</summary>
     public string? Error { get; private set; }
 
+    /// <summary>
+    /// The malformed line ended with a LITERAL+ announcement (<c>{n+}</c>): the client sends the
+    /// literal's bytes without waiting, and they would be read as commands. The caller cannot
+    /// tell where the abandoned command ends, so it should close the session.
+    /// </summary>
+    public bool AbandonedLiteral { get; private set; }
+
     /// <summary>Size of the literal of the last <see cref="ImapParseStatus.LiteralAnnounced"/> or <see cref="ImapParseStatus.LiteralTooLarge"/>.</summary>
     public long LiteralSize { get; private set; }
 
@@ -63,6 +75,7 @@ public sealed class ImapCommandParser
         _textLength = 0;
         _literalTotal = 0;
         _pendingLiteral = -1;
+        _argumentCount = 0;
     }
 
     public ImapParseStatus TryParse(
@@ -75,6 +88,7 @@ public sealed class ImapCommandParser
         consumed = buffer.Start;
         examined = buffer.Start;
         Error = null;
+        AbandonedLiteral = false;
         var remaining = buffer;
 
         while (true)
@@ -125,6 +139,7 @@ public sealed class ImapCommandParser
                     Reset();
                     return ImapParseStatus.Complete;
                 case SegmentResult.Error:
+                    AbandonedLiteral = EndsWithLiteralPlus(segment);
                     return Fail(error!);
             }
 
@@ -243,6 +258,12 @@ public sealed class ImapCommandParser
                 }
             }
 
+            if (++_argumentCount > MaxArguments)
+            {
+                error = "Too many arguments.";
+                return SegmentResult.Error;
+            }
+
             switch (c)
             {
                 case (byte)'(':
@@ -358,6 +379,17 @@ public sealed class ImapCommandParser
 
         error = null;
         return SegmentResult.Literal;
+    }
+
+    private static bool EndsWithLiteralPlus(ReadOnlySpan<byte> s)
+    {
+        if (!s.EndsWith("+}"u8))
+        {
+            return false;
+        }
+
+        var open = s.LastIndexOf((byte)'{');
+        return open >= 0 && open < s.Length - 3 && s[(open + 1)..^2].IndexOfAnyExceptInRange((byte)'0', (byte)'9') < 0;
     }
 
     private static int Count(ReadOnlySpan<byte> s, Func<byte, bool> predicate)

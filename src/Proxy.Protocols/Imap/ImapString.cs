@@ -26,10 +26,16 @@ public sealed record ImapString(ImapStringKind Kind, string Token, byte[] Litera
     {
         ArgumentNullException.ThrowIfNull(value);
 
-        if (IsSafeAtom(value))
-        {
-            return new ImapString(ImapStringKind.Atom, value, []);
-        }
+        return IsSafeAtom(value) ? new ImapString(ImapStringKind.Atom, value, []) : CreateString(value, useLiteralPlus);
+    }
+
+    /// <summary>
+    /// A <c>string</c> of RFC 9051 (quoted, or a literal when it must be), never an atom: what
+    /// places such as the field/value list of ID (RFC 2971) require.
+    /// </summary>
+    public static ImapString CreateString(string value, bool useLiteralPlus)
+    {
+        ArgumentNullException.ThrowIfNull(value);
 
         if (value.All(c => c is >= ' ' and <= '~'))
         {

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.IO.Pipelines;
+using System.Net;
 using System.Security.Authentication;
 using System.Text;
 using Microsoft.Extensions.Options;
@@ -32,7 +33,8 @@ internal sealed class DialogueHarness
         LoginType loginType = LoginType.PlainTextLogin,
         bool implicitTls = false,
         TlsMode tls = TlsMode.Succeeds,
-        Action<ProxyOptions>? configure = null)
+        Action<ProxyOptions>? configure = null,
+        EndPoint? remoteEndPoint = null)
     {
         var options = new ProxyOptions { ServerName = "test" };
         options.Imap.LoginType = loginType;
@@ -60,7 +62,7 @@ internal sealed class DialogueHarness
             },
         };
 
-        Connection = new ClientConnection("c1", new DuplexPipe(_toServer.Reader, _toClient.Writer), implicitTls, null, null, upgrade);
+        Connection = new ClientConnection("c1", new DuplexPipe(_toServer.Reader, _toClient.Writer), implicitTls, remoteEndPoint, null, upgrade);
         var monitor = new FixedOptionsMonitor(options);
         IFrontEndDialogueFactory factory = protocol == MailProtocol.Imap
             ? new ImapDialogueFactory(monitor, Logs, Time)

@@ -19,6 +19,12 @@ public sealed class DovecotBackendOptions
     /// </summary>
     public bool AllowPlaintextAuth { get; init; }
 
+    /// <summary>
+    /// Dovecot's <c>login_trusted_networks</c> (e.g. <c>127.0.0.0/8</c>): clients there may
+    /// tell their client's address (IMAP ID x-originating-ip, POP3 XCLIENT). Null: none.
+    /// </summary>
+    public string? LoginTrustedNetworks { get; init; }
+
     /// <summary>Certificate and key for the SSL and STARTTLS listeners.</summary>
     public required TestPki Pki { get; init; }
 

@@ -57,6 +57,11 @@ internal static class DovecotConfig
         c.AppendLine("ssl_min_protocol = TLSv1.2");
         c.AppendLine($"disable_plaintext_auth = {(options.AllowPlaintextAuth ? "no" : "yes")}");
         c.AppendLine("auth_mechanisms = plain login");
+        if (options.LoginTrustedNetworks is { } trusted)
+        {
+            c.AppendLine($"login_trusted_networks = {trusted}");
+        }
+
         c.AppendLine("auth_verbose = yes");
 
         // Tests fail logins from 127.0.0.1 on purpose: no 2 s failure delay and no

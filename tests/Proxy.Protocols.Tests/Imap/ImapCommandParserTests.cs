@@ -200,6 +200,42 @@ public sealed class ImapCommandParserTests
     }
 
     [Fact]
+    public void TryParse_IdWithThirtyPairs_IsComplete()
+    {
+        var pairs = string.Join(' ', Enumerable.Range(0, 30).Select(i => $"\"f{i}\" \"v{i}\""));
+
+        Assert.Equal(60, ParseOne($"a ID ({pairs})\r\n").Arguments.Single().Items.Count);
+    }
+
+    [Fact]
+    public void TryParse_MoreThanHundredArguments_IsMalformedAndNextCommandParses()
+    {
+        var parser = new ImapCommandParser(10240, 100);
+        var atoms = string.Join(' ', Enumerable.Repeat("x", 101));
+
+        var status = parser.TryParse(Bytes($"a AUTHENTICATE {atoms}\r\n"), out _, out _, out _);
+
+        Assert.Equal(ImapParseStatus.Malformed, status);
+        Assert.Equal("Too many arguments.", parser.Error);
+        Assert.Equal("a", parser.Tag);
+        Assert.Equal(ImapParseStatus.Complete, parser.TryParse(Bytes($"b NOOP {string.Join(' ', Enumerable.Repeat("x", 100))}\r\n"), out _, out _, out _));
+    }
+
+    [Theory]
+    [InlineData("a LOGIN ) {5+}\r\n", true)]
+    [InlineData("a LOGIN ) {5}\r\n", false)]
+    [InlineData("a LOGIN {99999999999999999999+}\r\n", true)]
+    [InlineData("a LOGIN {-1+}\r\n", false)]
+    [InlineData("a LOGIN (\r\n", false)]
+    public void TryParse_MalformedLineEndingInLiteralPlus_SaysTheLiteralIsAbandoned(string input, bool abandoned)
+    {
+        var parser = new ImapCommandParser(100, 100);
+
+        Assert.Equal(ImapParseStatus.Malformed, parser.TryParse(Bytes(input), out _, out _, out _));
+        Assert.Equal(abandoned, parser.AbandonedLiteral);
+    }
+
+    [Fact]
     public void TryParse_NulInLine_IsMalformed()
     {
         var parser = new ImapCommandParser(100, 100);

@@ -1,4 +1,6 @@
 using System.Text;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using Proxy.Core.Backends.Connect;
 using Proxy.Core.Configuration;
 using Proxy.Protocols.Sasl;
@@ -7,23 +9,26 @@ namespace Proxy.Core.Backends.Login;
 
 /// <summary>
 /// Logs in to an IMAP backend: greeting, STARTTLS when the method asks for it,
-/// capabilities, then AUTHENTICATE PLAIN when offered, else LOGIN (RFC 9051, 4959, 7888).
+/// capabilities, the client's address in an ID command when the server is configured for it
+/// (RFC 2971, Dovecot's x-originating-ip), then AUTHENTICATE PLAIN when offered, else LOGIN
+/// (RFC 9051, 4959, 7888).
 /// </summary>
-internal sealed class ImapBackendLogin : IBackendLogin
+internal sealed class ImapBackendLogin(ILogger<ImapBackendLogin>? logger = null) : IBackendLogin
 {
     // A probe sends no credentials, so there is nothing to mask in what it logs.
     private static readonly BackendCredentials NoCredentials = new("", "");
+    private readonly ILogger _logger = logger ?? NullLogger<ImapBackendLogin>.Instance;
 
     public MailProtocol Protocol => MailProtocol.Imap;
 
     public Task<string> LoginAsync(BackendConnection connection, BackendCredentials credentials, CancellationToken cancellationToken) =>
-        new Dialogue(connection, credentials, cancellationToken).RunAsync();
+        new Dialogue(connection, credentials, _logger, cancellationToken).RunAsync();
 
     public Task ProbeAsync(BackendConnection connection, CancellationToken cancellationToken) =>
-        new Dialogue(connection, NoCredentials, cancellationToken).ProbeAsync();
+        new Dialogue(connection, NoCredentials, _logger, cancellationToken).ProbeAsync();
 
     // The state of one login: its tags and what the backend said it can do.
-    private sealed class Dialogue(BackendConnection connection, BackendCredentials credentials, CancellationToken cancellationToken)
+    private sealed class Dialogue(BackendConnection connection, BackendCredentials credentials, ILogger logger, CancellationToken cancellationToken)
     {
         private static readonly HashSet<string> TemporaryCodes = new(StringComparer.Ordinal) { "UNAVAILABLE", "INUSE", "SERVERBUG", "LIMIT" };
 
@@ -36,6 +41,12 @@ internal sealed class ImapBackendLogin : IBackendLogin
 
             connection.State = BackendLoginState.Capability;
             _capabilities ??= await CapabilityAsync().ConfigureAwait(false);
+
+            if (connection.Attempt.Server.ForwardClientAddress && credentials.Client is { } client)
+            {
+                connection.State = BackendLoginState.ForwardClient;
+                await ForwardClientAsync(client).ConfigureAwait(false);
+            }
 
             connection.State = BackendLoginState.Login;
             var reply = await LoginAsync().ConfigureAwait(false);
@@ -103,6 +114,39 @@ internal sealed class ImapBackendLogin : IBackendLogin
 
             // Capabilities learnt in clear could have been forged (RFC 9051 §6.2.1).
             _capabilities = null;
+        }
+
+        /// <summary>
+        /// ID before the login carries the client's address; a backend that trusts the proxy
+        /// logs it and applies its own brute-force protection to it. A refusal is logged, and the
+        /// login goes on: the session works, the backend just sees the proxy's address.
+        /// </summary>
+        private async Task ForwardClientAsync(ForwardedClient client)
+        {
+            var server = connection.Attempt.Server.Name;
+            if (!Has("ID"))
+            {
+                ClientAddressForwarding.NotForwarded(logger, server, "it does not offer ID", client.Remote.ToString());
+                return;
+            }
+
+            var command = new ImapCommandBuilder(Has("LITERAL+")).Append(NextTag()).Append(" ID (");
+            var first = true;
+            foreach (var (name, value) in ClientAddressForwarding.IdFields(client))
+            {
+                command.Append(first ? "" : " ").AppendNString(name).Append(" ").AppendNString(value);
+                first = false;
+            }
+
+            var reply = await SendAsync(command.Append(")")).ConfigureAwait(false);
+            if (reply.IsOk)
+            {
+                ClientAddressForwarding.Forwarded(logger, server, client.Remote.ToString(), "ID");
+            }
+            else
+            {
+                ClientAddressForwarding.NotForwarded(logger, server, $"it answered ID with {ForLog(reply.WithoutTag)}", client.Remote.ToString());
+            }
         }
 
         private async Task<ImapReply> LoginAsync()

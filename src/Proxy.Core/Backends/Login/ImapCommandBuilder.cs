@@ -22,23 +22,11 @@ internal sealed class ImapCommandBuilder(bool literalPlus)
     }
 
     /// <summary>Appends an astring (atom, quoted string or literal, chosen by <see cref="ImapString"/>); the value must not contain NUL.</summary>
-    public ImapCommandBuilder AppendAstring(string value)
-    {
-        var astring = ImapString.Create(value, literalPlus);
-        Append(astring.Token);
-        if (astring.Kind == ImapStringKind.Literal)
-        {
-            _current.Write("\r\n"u8);
-            if (astring.IsSynchronizing)
-            {
-                EndChunk();
-            }
+    public ImapCommandBuilder AppendAstring(string value) => Append(ImapString.Create(value, literalPlus));
 
-            _current.Write(astring.LiteralData);
-        }
-
-        return this;
-    }
+    /// <summary>Appends an nstring: NIL for null, else a quoted string or literal, never an atom (ID's field/value list, RFC 2971).</summary>
+    public ImapCommandBuilder AppendNString(string? value) =>
+        value is null ? Append("NIL") : Append(ImapString.CreateString(value, literalPlus));
 
     /// <summary>Ends the current line and starts one that is sent after the backend's continuation (a SASL response).</summary>
     public ImapCommandBuilder AppendAfterContinuation(string ascii)
@@ -54,6 +42,23 @@ internal sealed class ImapCommandBuilder(bool literalPlus)
         _current.Write("\r\n"u8);
         EndChunk();
         return _chunks;
+    }
+
+    private ImapCommandBuilder Append(ImapString astring)
+    {
+        Append(astring.Token);
+        if (astring.Kind == ImapStringKind.Literal)
+        {
+            _current.Write("\r\n"u8);
+            if (astring.IsSynchronizing)
+            {
+                EndChunk();
+            }
+
+            _current.Write(astring.LiteralData);
+        }
+
+        return this;
     }
 
     private void EndChunk()

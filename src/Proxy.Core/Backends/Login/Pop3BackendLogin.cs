@@ -1,4 +1,6 @@
 using System.Text;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using Proxy.Core.Backends.Connect;
 using Proxy.Core.Configuration;
 using Proxy.Protocols.Sasl;
@@ -6,26 +8,29 @@ using Proxy.Protocols.Sasl;
 namespace Proxy.Core.Backends.Login;
 
 /// <summary>
-/// Logs in to a POP3 backend: greeting, STLS when the method asks for it, CAPA,
+/// Logs in to a POP3 backend: greeting, STLS when the method asks for it, CAPA, the
+/// client's address with Dovecot's XCLIENT when the server is configured for it and offers it,
 /// then AUTH PLAIN when offered, else USER/PASS (RFC 1939, 2449, 2595, 5034).
 /// </summary>
-internal sealed class Pop3BackendLogin : IBackendLogin
+internal sealed class Pop3BackendLogin(ILogger<Pop3BackendLogin>? logger = null) : IBackendLogin
 {
     // A probe sends no credentials, so there is nothing to mask in what it logs.
     private static readonly BackendCredentials NoCredentials = new("", "");
+    private readonly ILogger _logger = logger ?? NullLogger<Pop3BackendLogin>.Instance;
 
     public MailProtocol Protocol => MailProtocol.Pop3;
 
     public Task<string> LoginAsync(BackendConnection connection, BackendCredentials credentials, CancellationToken cancellationToken) =>
-        new Dialogue(connection, credentials, cancellationToken).RunAsync();
+        new Dialogue(connection, credentials, _logger, cancellationToken).RunAsync();
 
     public Task ProbeAsync(BackendConnection connection, CancellationToken cancellationToken) =>
-        new Dialogue(connection, NoCredentials, cancellationToken).ProbeAsync();
+        new Dialogue(connection, NoCredentials, _logger, cancellationToken).ProbeAsync();
 
     // The state of one login: what the backend's CAPA said.
-    private sealed class Dialogue(BackendConnection connection, BackendCredentials credentials, CancellationToken cancellationToken)
+    private sealed class Dialogue(BackendConnection connection, BackendCredentials credentials, ILogger logger, CancellationToken cancellationToken)
     {
         private string[]? _capabilities;
+        private bool _greetingOffersXclient;
 
         public async Task<string> RunAsync()
         {
@@ -33,6 +38,12 @@ internal sealed class Pop3BackendLogin : IBackendLogin
 
             connection.State = BackendLoginState.Capability;
             _capabilities ??= await CapaAsync().ConfigureAwait(false);
+
+            if (connection.Attempt.Server.ForwardClientAddress && credentials.Client is { } client)
+            {
+                connection.State = BackendLoginState.ForwardClient;
+                await XclientAsync(client).ConfigureAwait(false);
+            }
 
             connection.State = BackendLoginState.Login;
             return OffersSaslPlain() ? await AuthPlainAsync().ConfigureAwait(false) : await UserPassAsync().ConfigureAwait(false);
@@ -60,6 +71,9 @@ internal sealed class Pop3BackendLogin : IBackendLogin
             {
                 throw new BackendFailureException(BackendFailureKind.BadGreeting, $"unexpected greeting: {ForLog(greeting)}");
             }
+
+            // Dovecot greets a trusted client with [XCLIENT] and lists it nowhere else.
+            _greetingOffersXclient = greeting.Length > 4 && ResponseText.CodeName(greeting[4..]) == "XCLIENT";
 
             if (connection.Attempt.Endpoint.Method == BackendMethod.StartTls)
             {
@@ -107,6 +121,32 @@ internal sealed class Pop3BackendLogin : IBackendLogin
                 }
 
                 capabilities.Add(line.StartsWith('.') ? line[1..] : line);
+            }
+        }
+
+        /// <summary>
+        /// Dovecot offers XCLIENT (the <c>[XCLIENT]</c> greeting code; other servers may list it in
+        /// CAPA) only to proxies in its login_trusted_networks, and then takes the client's address
+        /// from it. A refusal is logged and the login goes on.
+        /// </summary>
+        private async Task XclientAsync(ForwardedClient client)
+        {
+            var server = connection.Attempt.Server.Name;
+            var listed = _capabilities!.Any(line => ResponseText.SplitWords(line).FirstOrDefault()?.Equals("XCLIENT", StringComparison.OrdinalIgnoreCase) == true);
+            if (!_greetingOffersXclient && !listed)
+            {
+                ClientAddressForwarding.NotForwarded(logger, server, "it does not offer XCLIENT (is the proxy in its trusted networks?)", client.Remote.ToString());
+                return;
+            }
+
+            var reply = await CommandAsync(ClientAddressForwarding.XclientCommand(client)).ConfigureAwait(false);
+            if (IsOk(reply))
+            {
+                ClientAddressForwarding.Forwarded(logger, server, client.Remote.ToString(), "XCLIENT");
+            }
+            else
+            {
+                ClientAddressForwarding.NotForwarded(logger, server, $"it answered XCLIENT with {ForLog(reply)}", client.Remote.ToString());
             }
         }
 

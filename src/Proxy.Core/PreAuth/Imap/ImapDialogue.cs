@@ -141,8 +141,7 @@ internal sealed class ImapDialogue : FrontEndDialogue
                 if (_parser.LiteralIsSynchronizing)
                 {
                     // The client waits for our go-ahead, so the command can be refused and the session goes on.
-                    WriteTagged(_parser.Tag!, ImapResponseStatus.No, "TOOBIG", "Literal too large.");
-                    return DialogueStep.Continue;
+                    return Refuse(_parser.Tag!, ImapResponseStatus.No, "TOOBIG", "Literal too large.");
                 }
 
                 // LITERAL+: the bytes are on their way and cannot be told apart from commands. Hang up.
@@ -155,16 +154,14 @@ internal sealed class ImapDialogue : FrontEndDialogue
             case ImapParseStatus.Malformed:
                 LogProtocolError(_parser.Error!);
                 var error = "Syntax error: " + _parser.Error;
-                if (_parser.Tag is null)
+                if (_parser.AbandonedLiteral)
                 {
-                    ImapResponseWriter.WriteUntagged(Connection.Output, ImapResponseStatus.Bad, null, error);
-                }
-                else
-                {
-                    WriteTagged(_parser.Tag, ImapResponseStatus.Bad, null, error);
+                    // As for an oversized LITERAL+: its bytes are on their way and would be read as commands.
+                    ImapResponseWriter.WriteUntagged(Connection.Output, ImapResponseStatus.Bye, null, error);
+                    return DialogueStep.End;
                 }
 
-                return DialogueStep.Continue;
+                return Refuse(_parser.Tag, ImapResponseStatus.Bad, null, error);
         }
 
         return await ExecuteAsync(command!, cancellationToken).ConfigureAwait(false);
@@ -199,11 +196,9 @@ internal sealed class ImapDialogue : FrontEndDialogue
             case "AUTHENTICATE" when arguments.Count is 1 or 2 && arguments.All(a => a.Kind == ImapArgumentKind.Atom):
                 return await AuthenticateAsync(tag, arguments, cancellationToken).ConfigureAwait(false);
             case "CAPABILITY" or "NOOP" or "LOGOUT" or "ID" or "STARTTLS" or "LOGIN" or "AUTHENTICATE":
-                WriteTagged(tag, ImapResponseStatus.Bad, null, $"Invalid arguments for {command.Name}.");
-                return DialogueStep.Continue;
+                return Refuse(tag, ImapResponseStatus.Bad, null, $"Invalid arguments for {command.Name}.");
             default:
-                WriteTagged(tag, ImapResponseStatus.Bad, null, "Unknown command, or command not valid before login.");
-                return DialogueStep.Continue;
+                return Refuse(tag, ImapResponseStatus.Bad, null, "Unknown command, or command not valid before login.");
         }
     }
 
@@ -211,14 +206,12 @@ internal sealed class ImapDialogue : FrontEndDialogue
     {
         if (Connection.IsEncrypted)
         {
-            WriteTagged(tag, ImapResponseStatus.Bad, null, "TLS is already active.");
-            return DialogueStep.Continue;
+            return Refuse(tag, ImapResponseStatus.Bad, null, "TLS is already active.");
         }
 
         if (!Connection.CanStartTls)
         {
-            WriteTagged(tag, ImapResponseStatus.Bad, null, "STARTTLS is not available.");
-            return DialogueStep.Continue;
+            return Refuse(tag, ImapResponseStatus.Bad, null, "STARTTLS is not available.");
         }
 
         var upgraded = await StartTlsAsync(() => WriteTagged(tag, ImapResponseStatus.Ok, null, "Begin TLS negotiation now."), cancellationToken).ConfigureAwait(false);
@@ -231,18 +224,16 @@ internal sealed class ImapDialogue : FrontEndDialogue
         if (!LoginAllowed)
         {
             LogPrivacyRequired(Mechanism);
-            WriteTagged(tag, ImapResponseStatus.No, "PRIVACYREQUIRED", PrivacyRequiredText);
-            return DialogueStep.Continue;
+            return Refuse(tag, ImapResponseStatus.No, "PRIVACYREQUIRED", PrivacyRequiredText);
         }
 
         if (!user.TryGetString(out var userName) || !password.TryGetString(out var secret) || !AreAcceptable(Mechanism, userName, secret))
         {
-            WriteTagged(tag, ImapResponseStatus.No, "AUTHENTICATIONFAILED", AuthenticationFailed);
-            return DialogueStep.Continue;
+            return Refuse(tag, ImapResponseStatus.No, "AUTHENTICATIONFAILED", AuthenticationFailed);
         }
 
         _pendingTag = tag;
-        return DialogueStep.LoggedIn(new LoginRequest(userName, secret, Mechanism));
+        return DialogueStep.LoggedIn(new LoginRequest(userName, secret, Mechanism) { ClientId = ClientId });
     }
 
     private async ValueTask<DialogueStep> AuthenticateAsync(string tag, IReadOnlyList<ImapArgument> arguments, CancellationToken cancellationToken)
@@ -252,15 +243,13 @@ internal sealed class ImapDialogue : FrontEndDialogue
         if (!LoginAllowed)
         {
             LogPrivacyRequired(mechanism);
-            WriteTagged(tag, ImapResponseStatus.No, "PRIVACYREQUIRED", PrivacyRequiredText);
-            return DialogueStep.Continue;
+            return Refuse(tag, ImapResponseStatus.No, "PRIVACYREQUIRED", PrivacyRequiredText);
         }
 
         if (mechanism is not (SaslPlain.Name or SaslLogin.Name))
         {
             // RFC 9051 §6.2.2: NO for an unsupported mechanism.
-            WriteTagged(tag, ImapResponseStatus.No, null, "Unsupported authentication mechanism.");
-            return DialogueStep.Continue;
+            return Refuse(tag, ImapResponseStatus.No, null, "Unsupported authentication mechanism.");
         }
 
         var initialResponse = arguments.Count == 2 ? arguments[1].Value.ToArray() : null;
@@ -269,22 +258,19 @@ internal sealed class ImapDialogue : FrontEndDialogue
         {
             case SaslOutcome.Success:
                 _pendingTag = tag;
-                return DialogueStep.LoggedIn(new LoginRequest(userName, password, mechanism == SaslPlain.Name ? "PLAIN" : "AUTH-LOGIN"));
+                return DialogueStep.LoggedIn(new LoginRequest(userName, password, mechanism == SaslPlain.Name ? "PLAIN" : "AUTH-LOGIN") { ClientId = ClientId });
             case SaslOutcome.Cancelled:
                 // RFC 9051 §6.2.2: a cancelled exchange is rejected with a tagged BAD.
-                WriteTagged(tag, ImapResponseStatus.Bad, null, "Authentication cancelled.");
-                return DialogueStep.Continue;
+                return Refuse(tag, ImapResponseStatus.Bad, null, "Authentication cancelled.");
             case SaslOutcome.InvalidBase64:
                 LogProtocolError("invalid base64 in AUTHENTICATE");
-                WriteTagged(tag, ImapResponseStatus.Bad, null, "Invalid base64 data.");
-                return DialogueStep.Continue;
+                return Refuse(tag, ImapResponseStatus.Bad, null, "Invalid base64 data.");
             case SaslOutcome.LineTooLong:
                 LogProtocolError("AUTHENTICATE response line too long");
                 ImapResponseWriter.WriteUntagged(Connection.Output, ImapResponseStatus.Bye, null, "Command line too long.");
                 return DialogueStep.End;
             default:
-                WriteTagged(tag, ImapResponseStatus.No, "AUTHENTICATIONFAILED", AuthenticationFailed);
-                return DialogueStep.Continue;
+                return Refuse(tag, ImapResponseStatus.No, "AUTHENTICATIONFAILED", AuthenticationFailed);
         }
     }
 
@@ -322,6 +308,30 @@ internal sealed class ImapDialogue : FrontEndDialogue
 
         fields = result;
         return true;
+    }
+
+    /// <summary>
+    /// Answers a command the dialogue refuses itself (untagged when it had no tag). The last
+    /// refusal <see cref="MailProtocolOptions.MaxBadCommands"/> allows also says BYE and ends the session.
+    /// </summary>
+    private DialogueStep Refuse(string? tag, ImapResponseStatus status, string? code, string text)
+    {
+        if (tag is null)
+        {
+            ImapResponseWriter.WriteUntagged(Connection.Output, status, code, text);
+        }
+        else
+        {
+            WriteTagged(tag, status, code, text);
+        }
+
+        if (!IsLastBadCommand())
+        {
+            return DialogueStep.Continue;
+        }
+
+        ImapResponseWriter.WriteUntagged(Connection.Output, ImapResponseStatus.Bye, null, "Too many invalid commands.");
+        return DialogueStep.End;
     }
 
     private void WriteTagged(string tag, ImapResponseStatus status, string? code, string text) =>

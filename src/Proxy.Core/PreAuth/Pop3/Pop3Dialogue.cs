@@ -61,8 +61,7 @@ internal sealed class Pop3Dialogue : FrontEndDialogue
                     break;
                 case Pop3ParseStatus.Malformed:
                     LogProtocolError(error!);
-                    Pop3ResponseWriter.WriteErr(Connection.Output, null, "Syntax error: " + error);
-                    step = DialogueStep.Continue;
+                    step = Refuse(null, "Syntax error: " + error);
                     break;
                 default:
                     step = await ExecuteAsync(command!, cancellationToken).ConfigureAwait(false);
@@ -147,12 +146,27 @@ internal sealed class Pop3Dialogue : FrontEndDialogue
             case "AUTH" when arguments.Count <= 2:
                 return await AuthenticateAsync(arguments, cancellationToken).ConfigureAwait(false);
             case "CAPA" or "QUIT" or "STLS" or "USER" or "PASS" or "AUTH":
-                Pop3ResponseWriter.WriteErr(Connection.Output, null, $"Invalid arguments for {command.Keyword}.");
-                return DialogueStep.Continue;
+                return Refuse(null, $"Invalid arguments for {command.Keyword}.");
             default:
-                Pop3ResponseWriter.WriteErr(Connection.Output, null, "Unknown command, or command not valid before login.");
-                return DialogueStep.Continue;
+                return Refuse(null, "Unknown command, or command not valid before login.");
         }
+    }
+
+    /// <summary>
+    /// Answers a command the dialogue refuses itself. The last refusal
+    /// <see cref="MailProtocolOptions.MaxBadCommands"/> allows is answered with why the
+    /// session ends instead (POP3 has no untagged goodbye), as Dovecot does.
+    /// </summary>
+    private DialogueStep Refuse(string? code, string text)
+    {
+        if (IsLastBadCommand())
+        {
+            Pop3ResponseWriter.WriteErr(Connection.Output, null, "Too many invalid commands.");
+            return DialogueStep.End;
+        }
+
+        Pop3ResponseWriter.WriteErr(Connection.Output, code, text);
+        return DialogueStep.Continue;
     }
 
     private IEnumerable<string> Capabilities()
@@ -180,14 +194,12 @@ internal sealed class Pop3Dialogue : FrontEndDialogue
     {
         if (Connection.IsEncrypted)
         {
-            Pop3ResponseWriter.WriteErr(Connection.Output, null, "Command not permitted when TLS active.");
-            return DialogueStep.Continue;
+            return Refuse(null, "Command not permitted when TLS active.");
         }
 
         if (!Connection.CanStartTls)
         {
-            Pop3ResponseWriter.WriteErr(Connection.Output, null, "STLS is not available.");
-            return DialogueStep.Continue;
+            return Refuse(null, "STLS is not available.");
         }
 
         // A name given before TLS must not carry over into the secured session.
@@ -201,8 +213,7 @@ internal sealed class Pop3Dialogue : FrontEndDialogue
         if (!LoginAllowed)
         {
             LogPrivacyRequired("USER");
-            Pop3ResponseWriter.WriteErr(Connection.Output, "AUTH", PrivacyRequiredText);
-            return DialogueStep.Continue;
+            return Refuse("AUTH", PrivacyRequiredText);
         }
 
         _userName = userName;
@@ -219,21 +230,18 @@ internal sealed class Pop3Dialogue : FrontEndDialogue
         _userName = null;
         if (userName is null)
         {
-            Pop3ResponseWriter.WriteErr(Connection.Output, null, "Send USER first.");
-            return DialogueStep.Continue;
+            return Refuse(null, "Send USER first.");
         }
 
         if (!LoginAllowed)
         {
             LogPrivacyRequired(Mechanism);
-            Pop3ResponseWriter.WriteErr(Connection.Output, "AUTH", PrivacyRequiredText);
-            return DialogueStep.Continue;
+            return Refuse("AUTH", PrivacyRequiredText);
         }
 
         if (!AreAcceptable(Mechanism, userName, password))
         {
-            Pop3ResponseWriter.WriteErr(Connection.Output, "AUTH", AuthenticationFailed);
-            return DialogueStep.Continue;
+            return Refuse("AUTH", AuthenticationFailed);
         }
 
         return DialogueStep.LoggedIn(new LoginRequest(userName, password, Mechanism));
@@ -245,14 +253,12 @@ internal sealed class Pop3Dialogue : FrontEndDialogue
         if (!LoginAllowed)
         {
             LogPrivacyRequired(mechanism);
-            Pop3ResponseWriter.WriteErr(Connection.Output, "AUTH", PrivacyRequiredText);
-            return DialogueStep.Continue;
+            return Refuse("AUTH", PrivacyRequiredText);
         }
 
         if (mechanism is not (SaslPlain.Name or SaslLogin.Name))
         {
-            Pop3ResponseWriter.WriteErr(Connection.Output, null, "Unsupported authentication mechanism.");
-            return DialogueStep.Continue;
+            return Refuse(null, "Unsupported authentication mechanism.");
         }
 
         var initialResponse = arguments.Count == 2 ? Encoding.ASCII.GetBytes(arguments[1]) : null;
@@ -262,19 +268,16 @@ internal sealed class Pop3Dialogue : FrontEndDialogue
             case SaslOutcome.Success:
                 return DialogueStep.LoggedIn(new LoginRequest(userName, password, mechanism == SaslPlain.Name ? "PLAIN" : "AUTH-LOGIN"));
             case SaslOutcome.Cancelled:
-                Pop3ResponseWriter.WriteErr(Connection.Output, null, "Authentication cancelled.");
-                return DialogueStep.Continue;
+                return Refuse(null, "Authentication cancelled.");
             case SaslOutcome.InvalidBase64:
                 LogProtocolError("invalid base64 in AUTH");
-                Pop3ResponseWriter.WriteErr(Connection.Output, null, "Invalid base64 data.");
-                return DialogueStep.Continue;
+                return Refuse(null, "Invalid base64 data.");
             case SaslOutcome.LineTooLong:
                 LogProtocolError("AUTH response line too long");
                 Pop3ResponseWriter.WriteErr(Connection.Output, null, "Command line too long.");
                 return DialogueStep.End;
             default:
-                Pop3ResponseWriter.WriteErr(Connection.Output, "AUTH", AuthenticationFailed);
-                return DialogueStep.Continue;
+                return Refuse("AUTH", AuthenticationFailed);
         }
     }
 }

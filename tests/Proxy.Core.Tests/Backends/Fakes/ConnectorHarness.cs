@@ -25,7 +25,7 @@ internal sealed class ConnectorHarness
             },
         };
         configure?.Invoke(Options.Backends);
-        Connector = new BackendConnector(new FixedOptionsMonitor(Options), Logger, TimeProvider.System, [new ImapBackendLogin(), new Pop3BackendLogin()], metrics);
+        Connector = new BackendConnector(new FixedOptionsMonitor(Options), Logger, TimeProvider.System, [new ImapBackendLogin(ImapLoginLogger), new Pop3BackendLogin(Pop3LoginLogger)], metrics);
     }
 
     public static BackendCredentials Alice { get; } = new("alice@contoso.lab", "Passw0rd!");
@@ -33,6 +33,10 @@ internal sealed class ConnectorHarness
     public ProxyOptions Options { get; }
 
     public ListLogger<BackendConnector> Logger { get; } = new();
+
+    public ListLogger<ImapBackendLogin> ImapLoginLogger { get; } = new();
+
+    public ListLogger<Pop3BackendLogin> Pop3LoginLogger { get; } = new();
 
     public BackendConnector Connector { get; }
 

@@ -75,6 +75,9 @@ internal sealed class FakeImapScript
                     await client.SendAsync($"{BeforeLoginReply}{tag} {LoginReply}\r\n{AfterLogin}");
                     loggedIn = LoginReply.StartsWith("OK", StringComparison.Ordinal);
                     break;
+                case "ID" when Capabilities.Split(' ').Contains("ID"):
+                    await client.SendAsync($"* ID (\"name\" \"Dovecot\")\r\n{tag} OK ID completed.\r\n");
+                    break;
                 case "LOGOUT":
                     await client.SendAsync($"* BYE Logging out\r\n{tag} OK Logout completed.\r\n");
                     return;

@@ -22,7 +22,7 @@ internal sealed class FakePop3Script
 
     public string AfterLogin { get; init; } = "";
 
-    /// <summary>The USER, PASS and AUTH lines as received.</summary>
+    /// <summary>The USER, PASS, AUTH and XCLIENT lines as received.</summary>
     public List<string> LoginCommands { get; } = [];
 
     public async Task RunAsync(FakeBackendClient client)
@@ -47,6 +47,10 @@ internal sealed class FakePop3Script
                 case "PASS" or "AUTH":
                     LoginCommands.Add(line);
                     await client.SendAsync($"{LoginReply}\r\n{AfterLogin}");
+                    break;
+                case "XCLIENT" when Capabilities?.Contains("XCLIENT") == true || Greeting.Contains("[XCLIENT]", StringComparison.Ordinal):
+                    LoginCommands.Add(line);
+                    await client.SendAsync("+OK Updated\r\n");
                     break;
                 case "QUIT":
                     await client.SendAsync("+OK Logging out.\r\n");

@@ -187,6 +187,22 @@ public sealed class Pop3BackendLoginTests
         Assert.Empty(script.LoginCommands);
     }
 
+    [Theory]
+    [InlineData("alice\r\nDELE 1")]
+    [InlineData("alice\nQUIT")]
+    [InlineData("alice\0")]
+    public async Task Login_UserNameThatWouldBreakUser_RejectedWithoutSending(string userName)
+    {
+        var harness = new ConnectorHarness();
+        var script = new FakePop3Script { Capabilities = ["USER"] };
+        await using var backend = FakeBackend.Start(script.RunAsync);
+
+        var result = await harness.Pop3Async(new BackendCredentials(userName, "Passw0rd!"), Attempt(Server("A"), backend, BackendMethod.Plain));
+
+        Assert.Equal(BackendFailureKind.AuthRejected, result.Failure);
+        Assert.Empty(script.LoginCommands);
+    }
+
     [Fact]
     public async Task Login_PasswordWithLineBreakAndSaslPlain_SentInsideBase64()
     {
