@@ -125,7 +125,7 @@ internal abstract partial class FrontEndDialogue : IFrontEndDialogue
     {
         // A fresh timer per read: the inactivity timeout is about silence. The whole phase has its
         // own bound, so a client that trickles a byte at a time cannot stay before login forever.
-        var timeout = NextTimeout();
+        var (timeout, phaseBound) = NextTimeout();
         ReadResult result;
         using var timer = new CancellationTokenSource(timeout, _timeProvider);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timer.Token);
@@ -135,7 +135,8 @@ internal abstract partial class FrontEndDialogue : IFrontEndDialogue
         }
         catch (OperationCanceledException) when (timer.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
         {
-            _durationExceeded = RemainingDuration() <= TimeSpan.Zero;
+            // Which bound this timer stood for, not a fresh clock reading: timers may fire a hair early.
+            _durationExceeded = phaseBound;
             throw new TimeoutException();
         }
 
@@ -188,7 +189,7 @@ internal abstract partial class FrontEndDialogue : IFrontEndDialogue
     protected async ValueTask<bool> StartTlsAsync(Action writeGoAhead, CancellationToken cancellationToken)
     {
         // Taken before the go-ahead: once it is sent, a goodbye in clear would land in the client's handshake.
-        var handshakeTimeout = NextTimeout();
+        var (handshakeTimeout, _) = NextTimeout();
         if (Connection.Input.TryRead(out var pending))
         {
             var length = pending.Buffer.Length;
@@ -367,7 +368,7 @@ internal abstract partial class FrontEndDialogue : IFrontEndDialogue
     }
 
     /// <summary>The inactivity timeout, or what is left of the whole pre-auth phase when that is shorter.</summary>
-    private TimeSpan NextTimeout()
+    private (TimeSpan Timeout, bool PhaseBound) NextTimeout()
     {
         var remaining = RemainingDuration();
         if (remaining <= TimeSpan.Zero)
@@ -377,7 +378,7 @@ internal abstract partial class FrontEndDialogue : IFrontEndDialogue
         }
 
         var idle = _options.PreAuthenticatedConnectionTimeout;
-        return idle > TimeSpan.Zero && idle < remaining ? idle : remaining;
+        return idle > TimeSpan.Zero && idle < remaining ? (idle, false) : (remaining, true);
     }
 
     private TimeSpan RemainingDuration() => _options.MaxPreAuthenticatedDuration - _timeProvider.GetElapsedTime(_started);
