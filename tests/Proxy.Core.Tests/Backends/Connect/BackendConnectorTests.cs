@@ -134,7 +134,8 @@ public sealed class BackendConnectorTests
     [Fact]
     public async Task ConnectAsync_BackendStallsAfterLoginCommand_TimeoutThenNextIsTried()
     {
-        var harness = new ConnectorHarness(o => o.AttemptTimeout = TimeSpan.FromMilliseconds(300));
+        // Long enough for the greeting to arrive on a loaded machine: the stall must be seen at login, not at the banner.
+        var harness = new ConnectorHarness(o => o.AttemptTimeout = TimeSpan.FromSeconds(1.5));
         await using var stalling = FakeBackend.Start(async client =>
         {
             await client.SendAsync($"* OK [CAPABILITY {FakeImapScript.DovecotCapabilities}] ready\r\n");
