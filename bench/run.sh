@@ -2,6 +2,7 @@
 # The proxy's performance benchmark (issue 6); results and how to read them: docs/performance.md.
 #
 #   bench/run.sh [--short|--full] [--json FILE] [--scenarios login,bulk,noop,idle]
+#                [--systems proxy,nginx,dovecot-proxy,haproxy] [--proxy-env NAME=VALUE]...
 #
 # Installs what is missing (Dovecot, nginx with its mail module, HAProxy) with apt-get, builds
 # the proxy and the load generator (Release), starts on 127.0.0.1 a Dovecot backend with
@@ -12,6 +13,8 @@
 #   --short  (default) under 3 minutes once built: short cells, idle N=1,000 only
 #   --full   under 15 minutes: longer cells, cold logins at c=64 too, idle N=1,000 and 9,000
 #   --json   also write every figure as JSON (compare runs with it)
+#   --scenarios, --systems  measure only these (profiling, A/B runs); direct is always measured
+#   --proxy-env  extra environment for the proxy process, e.g. DOTNET_gcServer=0 (try a runtime setting)
 # Loopback only; every server it starts is stopped at the end. Needs root (or sudo for
 # apt-get; Dovecot then runs as the current user). Not part of tests/run.sh.
 set -euo pipefail

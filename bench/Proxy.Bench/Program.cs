@@ -7,10 +7,14 @@ using Proxy.Bench.Setup;
 // bench/run.sh builds and calls this; see that script for the options.
 var usage = """
     usage: Proxy.Bench --proxy-dll PATH --run-dir DIR [--short|--full] [--json FILE] [--scenarios login,bulk,noop,idle]
+                       [--systems proxy,nginx,dovecot-proxy,haproxy] (direct is always measured)
+                       [--proxy-env NAME=VALUE]...   (e.g. DOTNET_gcServer=0: try a runtime setting without a rebuild)
     """;
 var settings = BenchSettings.Short;
 string? json = null, proxyDll = null, runDirectory = null;
 var scenarios = new List<string> { "login", "bulk", "noop", "idle" };
+var proxyEnvironment = new Dictionary<string, string>();
+HashSet<string>? systems = null;
 for (var i = 0; i < args.Length; i++)
 {
     switch (args[i])
@@ -29,6 +33,13 @@ for (var i = 0; i < args.Length; i++)
             break;
         case "--run-dir" when i + 1 < args.Length:
             runDirectory = Path.GetFullPath(args[++i]);
+            break;
+        case "--proxy-env" when i + 1 < args.Length && args[i + 1].Contains('=', StringComparison.Ordinal):
+            var (name, value) = (args[++i].Split('=', 2)[0], args[i].Split('=', 2)[1]);
+            proxyEnvironment[name] = value;
+            break;
+        case "--systems" when i + 1 < args.Length:
+            systems = [.. args[++i].Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)];
             break;
         case "--scenarios" when i + 1 < args.Length:
             scenarios = [.. args[++i].Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)];
@@ -59,12 +70,17 @@ Console.CancelKeyPress += (_, e) =>
 var command = Environment.GetEnvironmentVariable("BENCH_COMMAND") ?? $"bench/run.sh --{settings.Mode}{(json is null ? "" : $" --json {json}")}";
 var info = RunInfo.Collect(command);
 Console.WriteLine(info.Render());
+if (proxyEnvironment.Count > 0)
+{
+    Console.WriteLine($"  proxy environment: {string.Join(' ', proxyEnvironment.Select(e => $"{e.Key}={e.Value}"))}\n");
+}
+
 var results = new Results();
 var failed = false;
 try
 {
-    await using var lab = await BenchLab.StartAsync(runDirectory, proxyDll, stop.Token);
-    var context = new BenchContext(lab, settings, results, Console.Out);
+    await using var lab = await BenchLab.StartAsync(runDirectory, proxyDll, proxyEnvironment, stop.Token);
+    var context = new BenchContext(lab, settings, results, Console.Out, systems);
     context.Progress($"{settings.Mode} mode; systems up after {clock.Elapsed.TotalSeconds:0} s");
     if (scenarios.Contains("login"))
     {

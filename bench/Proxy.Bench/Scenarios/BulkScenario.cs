@@ -54,6 +54,12 @@ internal static class BulkScenario
                         continue;
                     }
 
+                    if (!c.Selected(route))
+                    {
+                        c.Results.NotApplicable(Name, variant, route.Label, "mb_per_s", BenchContext.NotSelected);
+                        continue;
+                    }
+
                     c.Progress($"bulk: {variant} {route.Label}");
                     await MeasureAsync(c, route, imap, variant, cancellationToken).ConfigureAwait(false);
                 }

@@ -38,6 +38,12 @@ internal static class IdleScenario
         {
             foreach (var route in routes)
             {
+                if (!c.Selected(route))
+                {
+                    c.Results.NotApplicable(Name, Variant(size), route.Label, "kib_per_session", BenchContext.NotSelected);
+                    continue;
+                }
+
                 var isProxy = route.System!.Name == MailSystem.Proxy;
                 if (!(isProxy ? c.Settings.IdleSizes : c.Settings.IdlePeerSizes).Contains(size))
                 {

@@ -37,6 +37,12 @@ internal static class LoginRateScenario
             {
                 foreach (var concurrency in c.Settings.Concurrency)
                 {
+                    if (!c.Selected(route))
+                    {
+                        c.Results.NotApplicable(Name, Variant(imap, concurrency), route.Label, "logins_per_s", BenchContext.NotSelected);
+                        continue;
+                    }
+
                     c.Progress($"login rate: {Protocol(imap)} {route.Label} c={concurrency}");
                     await MeasureCellAsync(c, route, imap, concurrency, cancellationToken).ConfigureAwait(false);
                 }
@@ -45,7 +51,10 @@ internal static class LoginRateScenario
 
         foreach (var imap in new[] { true, false })
         {
-            await MeasureColdAsync(c, imap, cancellationToken).ConfigureAwait(false);
+            if (c.Selected(routes[1]))
+            {
+                await MeasureColdAsync(c, imap, cancellationToken).ConfigureAwait(false);
+            }
         }
 
         foreach (var imap in new[] { true, false })

@@ -44,6 +44,12 @@ internal static class NoopScenario
                 var variant = Variant(tls, imap);
                 foreach (var route in routes)
                 {
+                    if (!c.Selected(route))
+                    {
+                        c.Results.NotApplicable(Name, variant, route.Label, "p50_us", BenchContext.NotSelected);
+                        continue;
+                    }
+
                     c.Progress($"noop: {variant} {route.Label}");
                     await MeasureAsync(c, route, imap, variant, cancellationToken).ConfigureAwait(false);
                 }

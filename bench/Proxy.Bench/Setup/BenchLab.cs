@@ -24,8 +24,11 @@ internal sealed class BenchLab : IAsyncDisposable
     private Func<MailPorts, string> _writeProxyConfig = _ => "";
     private int _proxyStarts;
 
-    private BenchLab(string runDirectory, string proxyDll, BenchPki pki)
+    private readonly IReadOnlyDictionary<string, string> _proxyEnvironment;
+
+    private BenchLab(string runDirectory, string proxyDll, IReadOnlyDictionary<string, string> proxyEnvironment, BenchPki pki)
     {
+        _proxyEnvironment = proxyEnvironment;
         _runDirectory = runDirectory;
         _proxyDll = proxyDll;
         Pki = pki;
@@ -41,11 +44,12 @@ internal sealed class BenchLab : IAsyncDisposable
     /// <summary>Processes of the backend Dovecot (master and everything below it).</summary>
     public IReadOnlyCollection<int> BackendProcesses { get; private set; } = [];
 
-    public static async Task<BenchLab> StartAsync(string runDirectory, string proxyDll, CancellationToken cancellationToken)
+    /// <param name="proxyEnvironment">Extra environment variables for the proxy process (runtime settings to try).</param>
+    public static async Task<BenchLab> StartAsync(string runDirectory, string proxyDll, IReadOnlyDictionary<string, string> proxyEnvironment, CancellationToken cancellationToken)
     {
         System.IO.Directory.CreateDirectory(runDirectory);
         ChildProcess.KillLeftovers(runDirectory);
-        var lab = new BenchLab(runDirectory, proxyDll, BenchPki.LoadOrCreate(Path.Combine(runDirectory, "pki")));
+        var lab = new BenchLab(runDirectory, proxyDll, proxyEnvironment, BenchPki.LoadOrCreate(Path.Combine(runDirectory, "pki")));
         try
         {
             await lab.StartAllAsync(cancellationToken).ConfigureAwait(false);
@@ -73,7 +77,7 @@ internal sealed class BenchLab : IAsyncDisposable
             }
 
             var system = Systems[MailSystem.Proxy];
-            _proxy = ChildProcess.Start($"proxy-{++_proxyStarts}", _runDirectory, "dotnet", [_proxyDll, "--config", _proxyConfig], environment: new Dictionary<string, string>
+            _proxy = ChildProcess.Start($"proxy-{++_proxyStarts}", _runDirectory, "dotnet", [_proxyDll, "--config", _proxyConfig], environment: new Dictionary<string, string>(_proxyEnvironment)
             {
                 ["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1",
             });
