@@ -39,13 +39,13 @@ internal sealed record BenchSettings
         Mode = "short",
         LoginCell = TimeSpan.FromSeconds(0.8),
         ColdLogins = new Dictionary<int, int> { [1] = 3, [16] = 16 },
-        BulkCell = TimeSpan.FromSeconds(1.5),
+        BulkCell = TimeSpan.FromSeconds(1),
         BulkMaxFetches = 30,
         NoopRoundTrips = 2_000,
         NoopMax = TimeSpan.FromSeconds(5),
         IdleSizes = [1_000],
         IdlePeerSizes = [1_000],
-        IdleSettle = TimeSpan.FromSeconds(3),
+        IdleSettle = TimeSpan.FromSeconds(2),
     };
 
     public static BenchSettings Full { get; } = new()

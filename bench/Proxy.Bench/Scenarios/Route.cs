@@ -10,6 +10,9 @@ namespace Proxy.Bench.Scenarios;
 /// </summary>
 internal sealed record Route(string Label, MailSystem? System, Security Security, IReadOnlyList<BenchUser> Users, string? NotApplicable = null)
 {
+    /// <summary>Measured in full mode only (short mode must stay under 3 minutes).</summary>
+    public bool FullOnly { get; init; }
+
     public static Route NotAvailable(string label, string reason) => new(label, null, Security.Plain, [], reason);
 
     public BenchUser User(int worker) => Users[worker % Users.Count];
