@@ -73,16 +73,15 @@ internal static class LoginRateScenario
         var proxy = c.System(MailSystem.Proxy);
         var users = BenchUsers.WarmTls.Concat(BenchUsers.WarmPlain).Append(BenchUsers.BulkTls).Append(BenchUsers.BulkPlain).ToList();
         var route = new Route("warm-up", proxy, Security.ImplicitTls, users);
+        var cursor = -1;
         var result = await LoadRunner.RunAsync(2, TimeSpan.FromMinutes(2), users.Count, c.Settings.OperationTimeout,
-            (w, ct) => Sessions.LoginCycleAsync(c, route, users[Interlocked.Increment(ref _warmCursor) % users.Count], imap: true, ct),
+            (_, ct) => Sessions.LoginCycleAsync(c, route, users[Interlocked.Increment(ref cursor) % users.Count], imap: true, ct),
             cancellationToken).ConfigureAwait(false);
         if (result.Failed > 0)
         {
             throw new InvalidOperationException($"the proxy refused a warm-up login: {result.FirstError}");
         }
     }
-
-    private static int _warmCursor = -1;
 
     private static async Task MeasureCellAsync(BenchContext c, Route route, bool imap, int concurrency, CancellationToken cancellationToken)
     {
@@ -119,7 +118,7 @@ internal static class LoginRateScenario
             c.Progress($"login rate: {Protocol(imap)} {ColdRoute} c={concurrency} ({logins} logins)");
             var route = new Route(ColdRoute, proxy, Security.ImplicitTls, BenchUsers.Cold);
             var result = await LoadRunner.RunAsync(concurrency, TimeSpan.FromMinutes(2), logins, c.Settings.OperationTimeout,
-                (w, ct) => Sessions.LoginCycleAsync(c, route, BenchUsers.Cold[Interlocked.Increment(ref cursor)], imap, ct),
+                (_, ct) => Sessions.LoginCycleAsync(c, route, BenchUsers.Cold[Interlocked.Increment(ref cursor)], imap, ct),
                 cancellationToken).ConfigureAwait(false);
             Record(c, variant, ColdRoute, result);
         }
