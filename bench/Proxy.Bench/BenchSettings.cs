@@ -51,12 +51,12 @@ internal sealed record BenchSettings
     public static BenchSettings Full { get; } = new()
     {
         Mode = "full",
-        LoginCell = TimeSpan.FromSeconds(3),
+        LoginCell = TimeSpan.FromSeconds(2.5),
         ColdLogins = new Dictionary<int, int> { [1] = 5, [16] = 32, [64] = 64 },
-        BulkCell = TimeSpan.FromSeconds(5),
+        BulkCell = TimeSpan.FromSeconds(4),
         BulkMaxFetches = 150,
-        NoopRoundTrips = 20_000,
-        NoopMax = TimeSpan.FromSeconds(15),
+        NoopRoundTrips = 10_000,
+        NoopMax = TimeSpan.FromSeconds(10),
         IdleSizes = [1_000, 9_000],
         IdlePeerSizes = [1_000, 9_000],
         IdleSettle = TimeSpan.FromSeconds(5),
