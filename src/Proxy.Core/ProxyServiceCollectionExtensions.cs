@@ -13,6 +13,7 @@ using Proxy.Core.Policy;
 using Proxy.Core.PreAuth;
 using Proxy.Core.Reload;
 using Proxy.Core.Sessions;
+using Proxy.Core.Sessions.ProtocolLog;
 
 namespace Proxy.Core;
 
@@ -39,6 +40,7 @@ public static class ProxyServiceCollectionExtensions
         services.TryAddSingleton<SessionOrchestrator>();
         services.TryAddSingleton<MailConnectionHandler>();
         services.TryAddSingleton<ListenerStates>();
+        services.AddProtocolLog();
         services.AddSessionRegistry();
         return services;
     }
