@@ -101,6 +101,9 @@ internal abstract partial class FrontEndDialogue : IFrontEndDialogue
     {
         ArgumentNullException.ThrowIfNull(backend);
         await WriteSafelyAsync(() => WriteAcceptance(backend.LoginResponse), cancellationToken).ConfigureAwait(false);
+
+        // The client hears the backend's own status word (IMAP OK, POP3 +OK).
+        ProtocolLog?.Responded(backend.LoginResponse.Split(' ', 2)[0]);
         ProtocolLog?.EndCommand("success");
     }
 

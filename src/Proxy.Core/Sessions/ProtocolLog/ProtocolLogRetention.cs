@@ -35,8 +35,9 @@ internal static class ProtocolLogRetention
 
             try
             {
+                var length = file.Length;
                 file.Delete();
-                total -= file.Length;
+                total -= length;
                 deleted.Add(file.Name);
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
