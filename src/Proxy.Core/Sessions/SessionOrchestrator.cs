@@ -282,9 +282,8 @@ internal sealed partial class SessionOrchestrator(
             };
             connected = await connector.ConnectAsync(protocol, attempts, credentials, cancellationToken).ConfigureAwait(false);
             StepTracing.Connected(span, connected, attempts.Count);
+            client.ProtocolLog?.Backend(attempts, connected, credentials);
         }
-
-        client.ProtocolLog?.Backend(attempts, connected);
 
         if (connected.Session is { } session)
         {

@@ -65,7 +65,7 @@ public sealed class ProtocolLogTests(ProtocolLogFixture fixture) : IClassFixture
         var backend = rows[login.SeqNumber - 2];
         Assert.Equal("Proxy", backend.Command);
         Assert.StartsWith($"Proxy:127.0.0.1:{fixture.Backend.ImapSslPort}:Ssl;server=HQ-MBX2013;site=HQ;attempt=1/", backend.Context);
-        Assert.StartsWith("OK ", backend.Parameters);
+        Assert.Equal("OK [CAPABILITY] Logged in", backend.Parameters);
         var relay = rows[^2];
         Assert.Equal("Relay", relay.Command);
         Assert.Equal("HQ-MBX2013", relay.Parameters);

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Proxy.Core.Backends;
+using Proxy.Core.Backends.Login;
 using Proxy.Core.Discovery;
 using Proxy.Core.Listening;
 using Proxy.Core.Relay;
@@ -122,7 +123,8 @@ internal sealed class ProtocolLogSession
     }
 
     /// <summary>Step 5's result: the endpoint logged in to (Exchange's <c>Proxy:host:port:method</c>) and the backend's answer, or why none.</summary>
-    public void Backend(IReadOnlyList<ConnectionAttempt> attempts, BackendConnectResult connected)
+    /// <param name="credentials">Only to mask the password should a backend echo it (<see cref="BackendText.ForLog"/>).</param>
+    public void Backend(IReadOnlyList<ConnectionAttempt> attempts, BackendConnectResult connected, BackendCredentials credentials)
     {
         if (connected.Session is { } session)
         {
@@ -132,8 +134,7 @@ internal sealed class ProtocolLogSession
                 index++;
             }
 
-            var answer = session.LoginResponse.Length <= 200 ? session.LoginResponse : session.LoginResponse[..200];
-            Write("Proxy", Elapsed(_commandStarted), 0, 0, answer,
+            Write("Proxy", Elapsed(_commandStarted), 0, 0, BackendText.ForLog(WithoutCapabilities(session.LoginResponse), credentials),
                 string.Create(CultureInfo.InvariantCulture, $"Proxy:{session.Endpoint};server={session.Server.Name};site={session.Server.Site};attempt={index + 1}/{attempts.Count};fallbacks={index}"));
             return;
         }
@@ -189,6 +190,16 @@ internal sealed class ProtocolLogSession
     private void Write(string command, long duration, long requestSize, long responseSize, string? parameters, string? context) =>
         _sink.TryWrite(new ProtocolLogRow(
             _timeProvider.GetUtcNow(), _sessionId, ++_seq, _serverIp, _clientIp, _user, duration, requestSize, responseSize, command, parameters, context));
+
+    /// <summary>The answer without the capability list an IMAP backend puts in its OK: long, and the same on every row.</summary>
+    private static string WithoutCapabilities(string answer)
+    {
+        var space = answer.IndexOf(' ', StringComparison.Ordinal);
+        var close = answer.IndexOf(']', StringComparison.Ordinal);
+        return space > 0 && close > space && ResponseText.CodeName(answer[(space + 1)..]) == "CAPABILITY"
+            ? answer[..space] + " [CAPABILITY]" + answer[(close + 1)..]
+            : answer;
+    }
 
     private static string? Join(string? left, string? right) => left is null ? right : right is null ? left : left + ";" + right;
 }
