@@ -53,7 +53,7 @@ public sealed class ProxyMetrics
         _meter = meter;
         _backendProbes = meter.CreateCounter<long>("proxy.backend.probes", "{probe}", "Health probes of backend endpoints by server, protocol, method and outcome.");
         _backendProbeDuration = meter.CreateHistogram<double>("proxy.backend.probe.duration", "s", "Time of one health probe, connect to goodbye (or to the failure).");
-        _protocolLogDropped = meter.CreateCounter<long>("proxy.protocol_log.dropped", "{row}", "Protocol log rows dropped: queue full or the disk failed.");
+        _protocolLogDropped = meter.CreateCounter<long>("proxy.protocol_log.dropped", "{row}", "Protocol log rows dropped: queue full, disk failed, or written after the writer stopped.");
         _closedByProxy = meter.CreateCounter<long>("proxy.sessions.closed_by_proxy", "{session}", "Sessions the proxy ended itself, by reason.");
     }
 
@@ -141,7 +141,7 @@ public sealed class ProxyMetrics
     public void SessionClosedByProxy(MailProtocol protocol, string reason) =>
         _closedByProxy.Add(1, ProtocolTag(protocol), new("reason", reason));
 
-    /// <param name="reason"><c>queue_full</c> or <c>write_failed</c>.</param>
+    /// <param name="reason"><c>queue_full</c>, <c>write_failed</c> or <c>stopped</c>.</param>
     public void ProtocolLogDropped(MailProtocol protocol, string reason, long rows) =>
         _protocolLogDropped.Add(rows, ProtocolTag(protocol), new("reason", reason));
 

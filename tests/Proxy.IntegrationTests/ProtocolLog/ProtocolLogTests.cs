@@ -3,15 +3,18 @@ using System.Text;
 using MailKit.Security;
 using Proxy.IntegrationTests.EndToEnd;
 using Proxy.IntegrationTests.Harness;
-using static Proxy.IntegrationTests.ProtocolLog.ProtocolLogFixture;
+using Proxy.IntegrationTests.Telemetry;
+using static Proxy.IntegrationTests.Telemetry.TelemetryFixture;
 
 namespace Proxy.IntegrationTests.ProtocolLog;
 
 /// <summary>
 /// The per-session protocol log with the real proxy, a real Dovecot and real clients: what an
-/// operator finds in the folder after a session, and what never gets there (a password).
+/// operator finds in the folder after a session, and what never gets there (a password). The
+/// telemetry tests' fixture fits as it is: one Dovecot, alice in the proxy's site, dave in another,
+/// a distinctive password, and a fresh proxy per test so its log holds only that test's sessions.
 /// </summary>
-public sealed class ProtocolLogTests(ProtocolLogFixture fixture) : IClassFixture<ProtocolLogFixture>
+public sealed class ProtocolLogTests(TelemetryFixture fixture) : IClassFixture<TelemetryFixture>
 {
     private static readonly TimeSpan Bound = TimeSpan.FromSeconds(30);
 
@@ -30,7 +33,7 @@ public sealed class ProtocolLogTests(ProtocolLogFixture fixture) : IClassFixture
     [Fact]
     public async Task Imaplib_StartTlsLoginLogout_RowsInOrderWithHeaderAndNoPassword()
     {
-        await using var proxy = await fixture.StartProxyAsync(new Dictionary<string, string?> { ["Proxy:Imap:ProtocolLog:ProtocolLogEnabled"] = "true" });
+        await using var proxy = await fixture.StartProxyAsync(settings: new Dictionary<string, string?> { ["Proxy:Imap:ProtocolLog:ProtocolLogEnabled"] = "true" });
         var log = new ProtocolLogFolder(Path.Combine(proxy.ContentRoot, "logs", "Imap4"));
 
         var (exitCode, output, error) = await ExternalProcess.RunAsync(
@@ -84,7 +87,7 @@ public sealed class ProtocolLogTests(ProtocolLogFixture fixture) : IClassFixture
         var folder = Directory.CreateTempSubdirectory("plog-pop3-").FullName;
         try
         {
-            await using var proxy = await fixture.StartProxyAsync(new Dictionary<string, string?>
+            await using var proxy = await fixture.StartProxyAsync(settings: new Dictionary<string, string?>
             {
                 ["Proxy:Pop3:ProtocolLog:ProtocolLogEnabled"] = "true",
                 ["Proxy:Pop3:ProtocolLog:LogFileLocation"] = folder,
@@ -123,7 +126,7 @@ public sealed class ProtocolLogTests(ProtocolLogFixture fixture) : IClassFixture
     public async Task FailedAndCrossSiteLogins_OutcomesLoggedNoBackendRowNoPassword()
     {
         const string WrongPassword = "Wr0ng-Walrus-Pass-57";
-        await using var proxy = await fixture.StartProxyAsync(new Dictionary<string, string?> { ["Proxy:Imap:ProtocolLog:ProtocolLogEnabled"] = "true" });
+        await using var proxy = await fixture.StartProxyAsync(settings: new Dictionary<string, string?> { ["Proxy:Imap:ProtocolLog:ProtocolLogEnabled"] = "true" });
         var log = new ProtocolLogFolder(Path.Combine(proxy.ContentRoot, "logs", "Imap4"));
 
         await using (var client = await RawMailClient.ConnectEncryptedAsync(MailProtocolKind.Imap, proxy.ImapsPort, fixture.Pki, implicitTls: true))
@@ -148,7 +151,7 @@ public sealed class ProtocolLogTests(ProtocolLogFixture fixture) : IClassFixture
     [Fact]
     public async Task HostileUserNameWithCrLf_RefusedBeforeAnyBackendAndCannotForgeARow()
     {
-        await using var proxy = await fixture.StartProxyAsync(new Dictionary<string, string?> { ["Proxy:Imap:ProtocolLog:ProtocolLogEnabled"] = "true" });
+        await using var proxy = await fixture.StartProxyAsync(settings: new Dictionary<string, string?> { ["Proxy:Imap:ProtocolLog:ProtocolLogEnabled"] = "true" });
         var log = new ProtocolLogFolder(Path.Combine(proxy.ContentRoot, "logs", "Imap4"));
         var forged = "2026-01-01T00:00:00.000Z,forged,1,127.0.0.9:1,127.0.0.9:2,admin,0,0,0,LOGIN,x ****,R=OK;outcome=success";
         var user = $"eve\r\n{forged}\r\n#Fields: fake";

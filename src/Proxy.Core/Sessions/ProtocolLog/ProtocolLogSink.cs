@@ -30,6 +30,7 @@ internal sealed partial class ProtocolLogSink : IDisposable
     private long _droppedSinceWarning;
     private DateTimeOffset? _lastDropWarning;
     private bool _failing;
+    private volatile bool _completed;
 
     /// <param name="settings">The options and the resolved folder as they are now; read before each batch, so a reload applies.</param>
     public ProtocolLogSink(
@@ -66,7 +67,8 @@ internal sealed partial class ProtocolLogSink : IDisposable
             return true;
         }
 
-        Dropped(1, "queue_full");
+        // After the writer stopped (host shutdown) a late session's rows are lost: counted, not warned about.
+        Dropped(1, _completed ? "stopped" : "queue_full");
         return false;
     }
 
@@ -89,7 +91,11 @@ internal sealed partial class ProtocolLogSink : IDisposable
     }
 
     /// <summary>No more rows: the loop writes what is queued and ends.</summary>
-    public void Complete() => _channel.Writer.TryComplete();
+    public void Complete()
+    {
+        _completed = true;
+        _channel.Writer.TryComplete();
+    }
 
     public void Dispose() => _file.Dispose();
 

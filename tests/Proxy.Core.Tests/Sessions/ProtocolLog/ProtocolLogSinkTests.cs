@@ -30,9 +30,12 @@ public sealed class ProtocolLogSinkTests
         Assert.Contains("1 row(s)", warnings[0].Message);
         Assert.Contains("3 row(s)", warnings[1].Message);
 
-        // What was queued still reaches the disk.
+        // What was queued still reaches the disk; a row after the writer stopped is counted apart, without a warning.
         await log.FinishAsync();
         Assert.Equal(["1", "2"], log.Rows().Select(r => r[2]));
+        Assert.False(log.Sink.TryWrite(Row(7)));
+        Assert.Equal(1, log.Metrics.Sum("proxy.protocol_log.dropped", ("reason", "stopped")));
+        Assert.Equal(2, log.Logs.Entries.Count(e => e.EventId == EventIds.ProtocolLogRowsDropped));
     }
 
     [Fact]
