@@ -75,6 +75,7 @@ internal sealed class ImapDialogue : FrontEndDialogue
             {
                 ProtocolLog?.EndCommand();
             }
+
             if (step.Ends)
             {
                 return null;

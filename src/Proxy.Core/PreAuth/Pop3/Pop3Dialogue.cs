@@ -171,14 +171,15 @@ internal sealed class Pop3Dialogue : FrontEndDialogue
     /// </summary>
     private DialogueStep Refuse(string? code, string text)
     {
-        ProtocolLog?.Responded(code is null ? "-ERR" : $"-ERR [{code}]");
         if (IsLastBadCommand())
         {
             Pop3ResponseWriter.WriteErr(Connection.Output, null, "Too many invalid commands.");
+            ProtocolLog?.Responded("-ERR");
             return DialogueStep.End;
         }
 
         Pop3ResponseWriter.WriteErr(Connection.Output, code, text);
+        ProtocolLog?.Responded(code is null ? "-ERR" : $"-ERR [{code}]");
         return DialogueStep.Continue;
     }
 
