@@ -14,6 +14,7 @@ using Proxy.Core.Policy;
 using Proxy.Core.PreAuth;
 using Proxy.Core.Reload;
 using Proxy.Core.Sessions;
+using Proxy.Core.Sessions.ProtocolLog;
 
 namespace Proxy.Core;
 
@@ -40,6 +41,7 @@ public static class ProxyServiceCollectionExtensions
         services.TryAddSingleton<SessionOrchestrator>();
         services.TryAddSingleton<MailConnectionHandler>();
         services.TryAddSingleton<ListenerStates>();
+        services.AddProtocolLog();
         services.AddSessionRegistry();
         services.AddStatusSources(configuration);
         return services;

@@ -136,6 +136,9 @@ public abstract class MailProtocolOptions
     /// </summary>
     /// <remarks>Defaults to 3 minutes, as Dovecot's login timeout.</remarks>
     public TimeSpan MaxPreAuthenticatedDuration { get; set; } = TimeSpan.FromMinutes(3);
+
+    /// <summary>The per-session protocol log (Exchange's POP3/IMAP4 protocol logging): off by default, credentials redacted.</summary>
+    public Sessions.ProtocolLog.ProtocolLogOptions ProtocolLog { get; set; } = new();
 }
 
 public sealed class ImapOptions : MailProtocolOptions

@@ -138,6 +138,7 @@ internal sealed class ProxyOptionsValidator : IValidateOptions<ProxyOptions>
         AtLeastOne($"{key}:MaxConnections", options.MaxConnections, errors);
         AtLeastOne($"{key}:MaxConnectionFromSingleIP", options.MaxConnectionFromSingleIP, errors);
         AtLeastOne($"{key}:MaxConnectionsPerUser", options.MaxConnectionsPerUser, errors);
+        Sessions.ProtocolLog.ProtocolLogOptionsValidation.Validate($"{key}:ProtocolLog", options.ProtocolLog, errors);
     }
 
     private static void ValidateBruteForce(BruteForceOptions options, List<string> errors)

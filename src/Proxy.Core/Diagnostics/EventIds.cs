@@ -139,4 +139,12 @@ internal static class EventIds
     public static readonly EventId ShutdownDrainTimedOut = new(3557, nameof(ShutdownDrainTimedOut));
     public static readonly EventId AdminRequestRefused = new(3558, nameof(AdminRequestRefused));
     public static readonly EventId AdminApiExposedWithoutToken = new(3559, nameof(AdminApiExposedWithoutToken));
+
+    // Per-session protocol log (Sessions/ProtocolLog, 3620-3639).
+    public static readonly EventId ProtocolLogRowsDropped = new(3620, nameof(ProtocolLogRowsDropped));
+    public static readonly EventId ProtocolLogWriteFailed = new(3621, nameof(ProtocolLogWriteFailed));
+    public static readonly EventId ProtocolLogWriteRecovered = new(3622, nameof(ProtocolLogWriteRecovered));
+    public static readonly EventId ProtocolLogFileOpened = new(3623, nameof(ProtocolLogFileOpened));
+    public static readonly EventId ProtocolLogFileDeleted = new(3624, nameof(ProtocolLogFileDeleted));
+    public static readonly EventId ProtocolLogRetentionFailed = new(3625, nameof(ProtocolLogRetentionFailed));
 }

@@ -35,6 +35,7 @@ public sealed class ProxyMetrics
     private readonly Counter<long> _backendProbes;
     private readonly Histogram<double> _backendProbeDuration;
     private readonly Counter<long> _closedByProxy;
+    private readonly Counter<long> _protocolLogDropped;
 
     public ProxyMetrics(IMeterFactory meterFactory)
     {
@@ -52,6 +53,7 @@ public sealed class ProxyMetrics
         _meter = meter;
         _backendProbes = meter.CreateCounter<long>("proxy.backend.probes", "{probe}", "Health probes of backend endpoints by server, protocol, method and outcome.");
         _backendProbeDuration = meter.CreateHistogram<double>("proxy.backend.probe.duration", "s", "Time of one health probe, connect to goodbye (or to the failure).");
+        _protocolLogDropped = meter.CreateCounter<long>("proxy.protocol_log.dropped", "{row}", "Protocol log rows dropped: queue full, disk failed, or written after the writer stopped.");
         _closedByProxy = meter.CreateCounter<long>("proxy.sessions.closed_by_proxy", "{session}", "Sessions the proxy ended itself, by reason.");
     }
 
@@ -138,6 +140,10 @@ public sealed class ProxyMetrics
     /// <param name="reason"><c>shutdown</c>, <c>kick</c>, <c>drain</c>, <c>admin_close</c> or <c>backend_lost</c>.</param>
     public void SessionClosedByProxy(MailProtocol protocol, string reason) =>
         _closedByProxy.Add(1, ProtocolTag(protocol), new("reason", reason));
+
+    /// <param name="reason"><c>queue_full</c>, <c>write_failed</c> or <c>stopped</c>.</param>
+    public void ProtocolLogDropped(MailProtocol protocol, string reason, long rows) =>
+        _protocolLogDropped.Add(rows, ProtocolTag(protocol), new("reason", reason));
 
     public static string ProtocolName(MailProtocol protocol) => protocol == MailProtocol.Imap ? "imap" : "pop3";
 

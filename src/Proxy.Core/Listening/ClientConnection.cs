@@ -47,6 +47,9 @@ public sealed class ClientConnection
 
     public EndPoint? LocalEndPoint { get; }
 
+    /// <summary>The session's protocol log recorder, set when the session starts; null when the protocol log is off.</summary>
+    internal Sessions.ProtocolLog.ProtocolLogSession? ProtocolLog { get; set; }
+
     /// <summary>STARTTLS/STLS may be offered: a certificate is configured and the session is not yet encrypted.</summary>
     public bool CanStartTls => _tlsUpgrade is not null && !IsEncrypted;
 

@@ -7,6 +7,7 @@ using Proxy.Core.Configuration;
 using Proxy.Core.Diagnostics;
 using Proxy.Core.Listening;
 using Proxy.Core.Sessions;
+using Proxy.Core.Sessions.ProtocolLog;
 using Proxy.Protocols.Common;
 using Proxy.Protocols.Sasl;
 
@@ -44,6 +45,9 @@ internal abstract partial class FrontEndDialogue : IFrontEndDialogue
 
     protected int MaxCommandSize => _options.MaxCommandSize;
 
+    /// <summary>The session's protocol log recorder; null when the log is off (every use is a null check).</summary>
+    protected ProtocolLogSession? ProtocolLog => Connection.ProtocolLog;
+
     /// <summary>
     /// Credentials may be offered now: PlainTextLogin allows them in clear, the other login
     /// types only over TLS, except from a trusted network. Every mechanism offered (IMAP LOGIN,
@@ -60,6 +64,10 @@ internal abstract partial class FrontEndDialogue : IFrontEndDialogue
             if (login is null)
             {
                 Log.ConnectionLost(_logger, Connection.Id, "dialogue ended", null);
+            }
+            else
+            {
+                ProtocolLog?.LoggingIn(login.UserName);
             }
 
             return login;
@@ -83,13 +91,20 @@ internal abstract partial class FrontEndDialogue : IFrontEndDialogue
         }
     }
 
-    public ValueTask RejectLoginAsync(LoginFailure failure, bool closing, CancellationToken cancellationToken) =>
-        WriteSafelyAsync(() => WriteRejection(failure, closing), cancellationToken);
+    public async ValueTask RejectLoginAsync(LoginFailure failure, bool closing, CancellationToken cancellationToken)
+    {
+        await WriteSafelyAsync(() => WriteRejection(failure, closing), cancellationToken).ConfigureAwait(false);
+        ProtocolLog?.EndCommand(SessionOrchestrator.OutcomeName(failure));
+    }
 
-    public ValueTask AcceptLoginAsync(BackendSession backend, CancellationToken cancellationToken)
+    public async ValueTask AcceptLoginAsync(BackendSession backend, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(backend);
-        return WriteSafelyAsync(() => WriteAcceptance(backend.LoginResponse), cancellationToken);
+        await WriteSafelyAsync(() => WriteAcceptance(backend.LoginResponse), cancellationToken).ConfigureAwait(false);
+
+        // The client hears the backend's own status word (IMAP OK, POP3 +OK).
+        ProtocolLog?.Responded(backend.LoginResponse.Split(' ', 2)[0]);
+        ProtocolLog?.EndCommand("success");
     }
 
     public ValueTask SayGoodbyeAsync(string reason, CancellationToken cancellationToken) =>
@@ -171,6 +186,11 @@ internal abstract partial class FrontEndDialogue : IFrontEndDialogue
 
     protected async ValueTask FlushAsync(CancellationToken cancellationToken)
     {
+        if (ProtocolLog is { } log && Connection.Output.CanGetUnflushedBytes)
+        {
+            log.Sent(Connection.Output.UnflushedBytes);
+        }
+
         var result = await Connection.Output.FlushAsync(cancellationToken).ConfigureAwait(false);
         if (result.IsCompleted)
         {
@@ -214,10 +234,12 @@ internal abstract partial class FrontEndDialogue : IFrontEndDialogue
         {
             // Clients fail handshakes all the time (wrong trust store, probes): Debug, as Kestrel does.
             Log.StartTlsFailed(_logger, Connection.Id, ex);
+            ProtocolLog?.Note("tls=failed");
             return false;
         }
 
         Log.StartTlsCompleted(_logger, Connection.Id);
+        ProtocolLog?.Note("tls=established");
         return true;
     }
 
@@ -358,6 +380,9 @@ internal abstract partial class FrontEndDialogue : IFrontEndDialogue
         LineWriter.WriteLine(Connection.Output, "+ " + challenge);
         await FlushAsync(cancellationToken).ConfigureAwait(false);
         var (status, line) = await ReadLineAsync(cancellationToken).ConfigureAwait(false);
+
+        // Whatever a SASL line holds (a password, a PLAIN blob with both names, a cancel), the log shows ****.
+        ProtocolLog?.SaslResponse(line.Length + 2);
         return status switch
         {
             LineStatus.TooLong => (SaslOutcome.LineTooLong, []),

@@ -13,6 +13,7 @@ using Proxy.Core.Listening;
 using Proxy.Core.Policy;
 using Proxy.Core.PreAuth;
 using Proxy.Core.Relay;
+using Proxy.Core.Sessions.ProtocolLog;
 using Proxy.Protocols.Imap;
 
 namespace Proxy.Core.Sessions;
@@ -34,7 +35,8 @@ internal sealed partial class SessionOrchestrator(
     TimeProvider timeProvider,
     ILogger<SessionOrchestrator> logger,
     LoginThrottle throttle,
-    ConnectionLimits limits)
+    ConnectionLimits limits,
+    ProtocolLogs protocolLogs)
 {
     /// <summary>How long a goodbye may take to write when the client is not reading.</summary>
     private static readonly TimeSpan GoodbyeTimeout = TimeSpan.FromSeconds(5);
@@ -52,6 +54,7 @@ internal sealed partial class SessionOrchestrator(
         (string Server, string Site)? relayedTo = null;
         metrics.SessionStarted(protocol);
         Log.SessionStarted(logger, client.Id, protocol, client.RemoteEndPoint?.ToString(), client.IsImplicitTls);
+        var protocolLog = protocolLogs.Open(protocol, client);
         try
         {
             var failures = 0;
@@ -112,6 +115,7 @@ internal sealed partial class SessionOrchestrator(
                         progress,
                         stopAtBoundary: session.Closing).ConfigureAwait(false);
                     StepTracing.Relayed(relaySpan, result);
+                    protocolLog?.Relayed(backend.Server.Name, result, session.CloseReason);
                     if (RelayGoodbyeFor(protocol, client, session, backend, result, progress, protocolOptions) is { } goodbye)
                     {
                         await SayGoodbyeAsync(dialogue, goodbye).ConfigureAwait(false);
@@ -138,6 +142,7 @@ internal sealed partial class SessionOrchestrator(
         {
             metrics.SessionEnded(protocol, relayedTo, timeProvider.GetElapsedTime(started));
             Log.SessionEnded(logger, client.Id, protocol);
+            protocolLog?.Closed(session.CloseReason);
         }
     }
 
@@ -277,6 +282,7 @@ internal sealed partial class SessionOrchestrator(
             };
             connected = await connector.ConnectAsync(protocol, attempts, credentials, cancellationToken).ConfigureAwait(false);
             StepTracing.Connected(span, connected, attempts.Count);
+            client.ProtocolLog?.Backend(attempts, connected, credentials);
         }
 
         if (connected.Session is { } session)
@@ -328,7 +334,8 @@ internal sealed partial class SessionOrchestrator(
 
     private static string? ClientAddress(ClientConnection client) => client.RemoteEndPoint?.ToString();
 
-    private static string OutcomeName(LoginFailure failure) => failure switch
+    /// <summary>The <c>outcome</c> label of <c>proxy.logins</c>; also the protocol log's login outcome.</summary>
+    internal static string OutcomeName(LoginFailure failure) => failure switch
     {
         LoginFailure.InvalidCredentials => "invalid_credentials",
         LoginFailure.PrivilegedAccountDenied => "privileged_denied",

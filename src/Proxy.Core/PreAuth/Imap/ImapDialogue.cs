@@ -2,6 +2,7 @@ using Microsoft.Extensions.Logging;
 using Proxy.Core.Configuration;
 using Proxy.Core.Listening;
 using Proxy.Core.Sessions;
+using Proxy.Core.Sessions.ProtocolLog;
 using Proxy.Protocols.Common;
 using Proxy.Protocols.Imap;
 using Proxy.Protocols.Sasl;
@@ -63,10 +64,18 @@ internal sealed class ImapDialogue : FrontEndDialogue
         {
             var result = await ReadAsync(cancellationToken).ConfigureAwait(false);
             var status = _parser.TryParse(result.Buffer, out var consumed, out var examined, out var command);
+            ProtocolLog?.Received(result.Buffer.Slice(result.Buffer.Start, consumed).Length);
             Connection.Input.AdvanceTo(consumed, examined);
 
             var step = await HandleAsync(status, command, result.IsCompleted, cancellationToken).ConfigureAwait(false);
             await FlushAsync(cancellationToken).ConfigureAwait(false);
+
+            // A literal's go-ahead is not the command's answer; a login's row waits for the backend's verdict.
+            if (status != ImapParseStatus.LiteralAnnounced && status != ImapParseStatus.Incomplete && step.Login is null)
+            {
+                ProtocolLog?.EndCommand();
+            }
+
             if (step.Ends)
             {
                 return null;
@@ -95,7 +104,7 @@ internal sealed class ImapDialogue : FrontEndDialogue
             LoginFailure.LockedOut => ("UNAVAILABLE", "Too many failed logins; try again later."),
             _ => throw new ArgumentOutOfRangeException(nameof(failure)),
         };
-        ImapResponseWriter.WriteTagged(Connection.Output, tag, ImapResponseStatus.No, code, text);
+        WriteTagged(tag, ImapResponseStatus.No, code, text);
         if (closing)
         {
             ImapResponseWriter.WriteUntagged(Connection.Output, ImapResponseStatus.Bye, null, "Closing connection.");
@@ -171,6 +180,7 @@ internal sealed class ImapDialogue : FrontEndDialogue
     {
         var tag = command.Tag;
         var arguments = command.Arguments;
+        ProtocolLog?.Command(command.Name, ProtocolLogRedaction.Imap(command));
         switch (command.Name)
         {
             case "CAPABILITY" when arguments.Count == 0:
@@ -319,6 +329,7 @@ internal sealed class ImapDialogue : FrontEndDialogue
         if (tag is null)
         {
             ImapResponseWriter.WriteUntagged(Connection.Output, status, code, text);
+            ProtocolLog?.Responded(StatusText(status, code));
         }
         else
         {
@@ -334,6 +345,16 @@ internal sealed class ImapDialogue : FrontEndDialogue
         return DialogueStep.End;
     }
 
-    private void WriteTagged(string tag, ImapResponseStatus status, string? code, string text) =>
+    private void WriteTagged(string tag, ImapResponseStatus status, string? code, string text)
+    {
         ImapResponseWriter.WriteTagged(Connection.Output, tag, status, code, text);
+        ProtocolLog?.Responded(StatusText(status, code));
+    }
+
+    /// <summary>The protocol log's view of a response: <c>OK</c>, <c>NO [AUTHENTICATIONFAILED]</c> …</summary>
+    private static string StatusText(ImapResponseStatus status, string? code)
+    {
+        var name = status.ToString().ToUpperInvariant();
+        return code is null ? name : $"{name} [{code}]";
+    }
 }

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using Proxy.Core.Configuration;
 using Proxy.Core.Listening;
 using Proxy.Core.Sessions;
+using Proxy.Core.Sessions.ProtocolLog;
 using Proxy.Protocols.Common;
 using Proxy.Protocols.Pop3;
 using Proxy.Protocols.Sasl;
@@ -42,6 +43,7 @@ internal sealed class Pop3Dialogue : FrontEndDialogue
         {
             var result = await ReadAsync(cancellationToken).ConfigureAwait(false);
             var status = Pop3CommandParser.TryParse(result.Buffer, MaxCommandSize, out var consumed, out var examined, out var command, out var error);
+            ProtocolLog?.Received(result.Buffer.Slice(result.Buffer.Start, consumed).Length);
             Connection.Input.AdvanceTo(consumed, examined);
 
             DialogueStep step;
@@ -57,6 +59,7 @@ internal sealed class Pop3Dialogue : FrontEndDialogue
                 case Pop3ParseStatus.LineTooLong:
                     LogProtocolError("command line too long");
                     Pop3ResponseWriter.WriteErr(Connection.Output, null, "Command line too long.");
+                    ProtocolLog?.Responded("-ERR");
                     step = DialogueStep.End;
                     break;
                 case Pop3ParseStatus.Malformed:
@@ -69,6 +72,13 @@ internal sealed class Pop3Dialogue : FrontEndDialogue
             }
 
             await FlushAsync(cancellationToken).ConfigureAwait(false);
+
+            // Errors say so when written (Refuse); a login's row waits for the backend's verdict.
+            if (step.Login is null)
+            {
+                ProtocolLog?.EndCommand(defaultStatus: "+OK");
+            }
+
             if (step.Ends)
             {
                 return null;
@@ -100,6 +110,7 @@ internal sealed class Pop3Dialogue : FrontEndDialogue
             _ => throw new ArgumentOutOfRangeException(nameof(failure)),
         };
         Pop3ResponseWriter.WriteErr(Connection.Output, code, text);
+        ProtocolLog?.Responded($"-ERR [{code}]");
     }
 
     protected override void WriteAcceptance(string loginResponse)
@@ -126,6 +137,7 @@ internal sealed class Pop3Dialogue : FrontEndDialogue
     private async ValueTask<DialogueStep> ExecuteAsync(Pop3Command command, CancellationToken cancellationToken)
     {
         var arguments = command.Arguments;
+        ProtocolLog?.Command(command.Keyword, ProtocolLogRedaction.Pop3(command));
         switch (command.Keyword)
         {
             case "CAPA" when arguments.Count == 0:
@@ -162,10 +174,12 @@ internal sealed class Pop3Dialogue : FrontEndDialogue
         if (IsLastBadCommand())
         {
             Pop3ResponseWriter.WriteErr(Connection.Output, null, "Too many invalid commands.");
+            ProtocolLog?.Responded("-ERR");
             return DialogueStep.End;
         }
 
         Pop3ResponseWriter.WriteErr(Connection.Output, code, text);
+        ProtocolLog?.Responded(code is null ? "-ERR" : $"-ERR [{code}]");
         return DialogueStep.Continue;
     }
 
