@@ -275,7 +275,7 @@
     row.appendChild(el('td', null, [badge(breaker, breakerTone)]));
     row.appendChild(el('td', { className: probeAge ? '' : 'muted', text: probeAge || 'never', title: parseTime(endpoint.lastProbeAt) ? parseTime(endpoint.lastProbeAt).toISOString() : null }));
     row.appendChild(el('td', { className: 'num', text: latency }));
-    row.appendChild(el('td', { className: 'num', text: String(num(endpoint.sessions)) }));
+    row.appendChild(el('td', { className: 'num sessions', text: String(num(endpoint.sessions)) }));
     row.appendChild(timeCell(endpoint.stateChangedAt, now));
     row.appendChild(errorCell(endpoint.lastError, now));
     return row;
@@ -300,7 +300,7 @@
         ]),
         el('td', null, [stateBadge(site.status)]),
         el('td', { attrs: { colspan: 3 } }),
-        el('td', { className: 'num strong', text: String(num(site.sessions)) }),
+        el('td', { className: 'num sessions strong', text: String(num(site.sessions)) }),
         el('td', { attrs: { colspan: 2 } }),
       ]));
       const servers = Array.isArray(site.servers) ? site.servers : [];
@@ -314,7 +314,7 @@
             server.draining ? badge('draining', 'degraded') : null,
           ]),
           el('td', { attrs: { colspan: 4 } }),
-          el('td', { className: 'num', text: String(num(server.sessions)) }),
+          el('td', { className: 'num sessions', text: String(num(server.sessions)) }),
           el('td', { attrs: { colspan: 2 } }),
         ]));
         const endpoints = Array.isArray(server.endpoints) ? server.endpoints : [];

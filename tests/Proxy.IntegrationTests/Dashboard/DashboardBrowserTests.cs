@@ -1,0 +1,200 @@
+using System.Text.Json;
+using MailKit;
+using MailKit.Net.Imap;
+using MailKit.Security;
+using Proxy.Core.Configuration;
+using Proxy.IntegrationTests.Harness;
+using Proxy.IntegrationTests.Health;
+using Proxy.IntegrationTests.Infrastructure;
+using Proxy.IntegrationTests.Ordering;
+
+namespace Proxy.IntegrationTests.Dashboard;
+
+/// <summary>
+/// The dashboard in a real browser (headless Chromium) against the real proxy and two real
+/// Dovecots in two sites: an operator watching it sees a backend go down. Screenshots before,
+/// after and once the proxy is gone are kept in the test artefacts (TestArtifacts).
+/// </summary>
+public sealed class DashboardBrowserTests
+{
+    private const string HqServer = "HQ-MBX1";
+    private const string BranchServer = "BR-MBX1";
+    private const string BranchSite = "Branch";
+    private const string BranchDatabase = "BR-DB1";
+    private const string Bob = "bob@contoso.lab";
+
+    /// <summary>What the page shows, read through its stable hooks (docs/dashboard.md).</summary>
+    private const string ReadPage = """
+        const text = (id) => { const e = document.getElementById(id); return e ? e.textContent : null; };
+        const banner = document.getElementById('stale-banner');
+        return JSON.stringify({
+          overall: text('overall-status'),
+          updated: text('last-updated'),
+          stale: document.body.classList.contains('stale'),
+          banner: banner && !banner.hidden ? banner.textContent : null,
+          recent: Array.from(document.querySelectorAll('#recent tbody tr[data-kind]')).map(r => r.dataset.kind + ' ' + r.textContent),
+          rows: Array.from(document.querySelectorAll('tr.endpoint')).map(r => ({
+            server: r.dataset.server, protocol: r.dataset.protocol, endpoint: r.dataset.endpoint,
+            state: r.dataset.state, classes: r.className, text: r.textContent,
+            sessions: (r.querySelector('td.sessions') || {}).textContent || null }))
+        });
+        """;
+
+    private static readonly TimeSpan Bound = TimeSpan.FromSeconds(20);
+
+    [Fact]
+    public async Task StoppedBackend_ItsRowsTurnUnhealthy_TheOtherStaysHealthy_OverallDegraded()
+    {
+        using var pki = TestPki.Create();
+        await using var hq = await DovecotBackend.StartAsync(new DovecotBackendOptions
+        {
+            InstanceName = "dashboard-hq",
+            Users = [new DovecotUser(Topologies.Alice, Topologies.Password, Topologies.Db2013, MessageCount: 1)],
+            Pki = pki,
+        });
+        await using var branch = await DovecotBackend.StartAsync(new DovecotBackendOptions
+        {
+            InstanceName = "dashboard-branch",
+            Users = [new DovecotUser(Bob, Topologies.Password, BranchDatabase, MessageCount: 1)],
+            Pki = pki,
+        });
+        var topology = TwoSites(pki, hq, branch);
+        // One refused probe is enough to call an endpoint Unhealthy; the timeout is longer than
+        // the interval so that a busy machine does not fail a probe of the running Dovecot.
+        await using var proxy = await ProxyUnderTest.StartAsync(
+            topology,
+            [new DirectoryUser(Topologies.Alice, Topologies.Password, Topologies.Db2013), new DirectoryUser(Bob, Topologies.Password, BranchDatabase)],
+            pki.CertificatePath,
+            pki.KeyPath,
+            HealthWait.FastProbes(("Proxy:Health:UnhealthyThreshold", "1"), ("Proxy:Health:ProbeTimeout", "00:00:03")));
+        using var browser = HeadlessChromium.Start(1400, 1250);
+        var origin = $"127.0.0.1:{proxy.HttpPort}";
+
+        browser.Driver.Navigate().GoToUrl($"http://{origin}/?refresh=1");
+
+        // Every endpoint the topology offers has its row, Healthy once probed.
+        string[] expected =
+        [
+            .. Endpoints(HqServer, hq),
+            .. Endpoints(BranchServer, branch),
+        ];
+        var view = await UntilAsync(browser, proxy, v => v.Rows.Count == expected.Length && v.Rows.All(r => r.State == "Healthy"), "every endpoint row Healthy");
+        Assert.Equal(expected.Order(), view.Rows.Select(r => $"{r.Server} {r.Protocol} {r.Endpoint}").Order());
+        Assert.All(view.Rows, r => Assert.Contains("state-healthy", r.Classes));
+        Assert.Equal("Healthy", view.Overall);
+
+        // A real client logs in through the proxy: its session shows on the endpoint it was relayed to.
+        using var imap = new ImapClient { Timeout = 15_000, ServerCertificateValidationCallback = pki.ValidateServerCertificate };
+        await imap.ConnectAsync("127.0.0.1", proxy.ImapsPort, SecureSocketOptions.SslOnConnect);
+        await imap.AuthenticateAsync(Topologies.Alice, Topologies.Password);
+        await imap.Inbox.OpenAsync(FolderAccess.ReadOnly);
+        var hqImapSsl = $"127.0.0.1:{hq.ImapSslPort}:ssl";
+        await UntilAsync(browser, proxy, v => v.Rows.Any(r => r.Server == HqServer && r.Endpoint == hqImapSsl && r.Sessions == "1"), $"one session on {HqServer} {hqImapSsl}");
+        browser.Screenshot("dashboard-before.png");
+
+        await branch.StopAsync();
+
+        view = await UntilAsync(
+            browser,
+            proxy,
+            v => v.Overall == "Degraded" && v.Rows.Where(r => r.Server == BranchServer).All(r => r.State == "Unhealthy"),
+            $"every {BranchServer} row Unhealthy and the overall status Degraded");
+        var after = browser.Screenshot("dashboard-after.png");
+        Assert.Equal(expected.Length, view.Rows.Count);
+        Assert.All(view.Rows.Where(r => r.Server == BranchServer), r =>
+        {
+            Assert.Contains("state-unhealthy", r.Classes);
+            // Said in words too, not by colour alone.
+            Assert.Contains("Unhealthy", r.Text);
+        });
+        Assert.All(view.Rows.Where(r => r.Server == HqServer), r => Assert.Equal("Healthy", r.State));
+        Assert.Equal("1", view.Rows.Single(r => r.Endpoint == hqImapSsl).Sessions);
+        Assert.False(view.Stale, "the page is live");
+        Assert.Null(view.Banner);
+        Assert.True(new FileInfo(after).Length > 10_000, $"{after} holds a screenshot");
+
+        // The page ran clean under its Content-Security-Policy and asked nobody but the proxy.
+        Assert.Empty(browser.ConsoleErrors());
+        var fetched = browser.Query("return JSON.stringify([location.href, ...performance.getEntriesByType('resource').map(e => e.name)]);")
+            .EnumerateArray().Select(e => new Uri(e.GetString()!)).ToList();
+        Assert.Contains(fetched, u => u.AbsolutePath == "/api/v1/status");
+        Assert.Contains(fetched, u => u.AbsolutePath == "/dashboard/dashboard.js");
+        Assert.All(fetched, u => Assert.Equal(origin, u.Authority));
+
+        // The proxy goes away: the page says its data is stale instead of showing it as current.
+        await imap.DisconnectAsync(true);
+        await proxy.StopAsync();
+        view = await UntilAsync(browser, proxy, v => v.Stale && v.Banner is not null, "the page marked stale");
+        Assert.Contains("STALE", view.Banner);
+        Assert.Contains(view.Updated!, view.Banner);
+        browser.Screenshot("dashboard-stale.png");
+    }
+
+    private static TopologyOptions TwoSites(TestPki pki, DovecotBackend hq, DovecotBackend branch)
+    {
+        var hqServer = Topologies.Server(HqServer, "2013", "Both", pki, Topologies.Ports(hq.ImapSslPort, hq.ImapPort), Topologies.Ports(hq.Pop3SslPort, hq.Pop3Port));
+        var branchServer = Topologies.Server(BranchServer, "2013", "Both", pki, Topologies.Ports(branch.ImapSslPort, branch.ImapPort), Topologies.Ports(branch.Pop3SslPort, branch.Pop3Port));
+        branchServer.Site = BranchSite;
+        var topology = Topologies.Create([hqServer, branchServer], (Topologies.Db2013, HqServer), (BranchDatabase, BranchServer));
+        topology.Sites = [Topologies.Site, BranchSite];
+        return topology;
+    }
+
+    /// <summary>"server protocol host:port:method" of every endpoint a server offers (SSL and STARTTLS, both protocols).</summary>
+    private static IEnumerable<string> Endpoints(string server, DovecotBackend backend) =>
+    [
+        $"{server} imap 127.0.0.1:{backend.ImapSslPort}:ssl",
+        $"{server} imap 127.0.0.1:{backend.ImapPort}:starttls",
+        $"{server} pop3 127.0.0.1:{backend.Pop3SslPort}:ssl",
+        $"{server} pop3 127.0.0.1:{backend.Pop3Port}:starttls",
+    ];
+
+    /// <summary>Reads the page until <paramref name="condition"/> holds; after <see cref="Bound"/> fails with what it showed (and a screenshot).</summary>
+    private static async Task<PageView> UntilAsync(HeadlessChromium browser, ProxyUnderTest proxy, Func<PageView, bool> condition, string what)
+    {
+        var deadline = DateTime.UtcNow + Bound;
+        while (true)
+        {
+            var view = PageView.Read(browser);
+            if (condition(view))
+            {
+                return view;
+            }
+
+            if (DateTime.UtcNow > deadline)
+            {
+                var shot = browser.Screenshot("dashboard-failure.png");
+                Assert.Fail($"The dashboard never showed {what} within {Bound.TotalSeconds} s. It showed:\n{view}\nScreenshot: {shot}\n" +
+                    $"Console: {string.Join('\n', browser.ConsoleErrors())}\nProxy log:\n{proxy.Logs.AllText}");
+            }
+
+            await Task.Delay(200);
+        }
+    }
+
+    private sealed record EndpointRow(string? Server, string? Protocol, string? Endpoint, string? State, string Classes, string Text, string? Sessions);
+
+    private sealed record PageView(string? Overall, string? Updated, bool Stale, string? Banner, IReadOnlyList<string> Recent, IReadOnlyList<EndpointRow> Rows)
+    {
+        public static PageView Read(HeadlessChromium browser)
+        {
+            var page = browser.Query(ReadPage);
+            return new PageView(
+                page.GetProperty("overall").GetString(),
+                page.GetProperty("updated").GetString(),
+                page.GetProperty("stale").GetBoolean(),
+                page.GetProperty("banner").GetString(),
+                page.GetProperty("recent").EnumerateArray().Select(e => e.GetString() ?? "").ToList(),
+                page.GetProperty("rows").EnumerateArray().Select(r => new EndpointRow(
+                    Text(r, "server"), Text(r, "protocol"), Text(r, "endpoint"), Text(r, "state"), Text(r, "classes") ?? "", Text(r, "text") ?? "", Text(r, "sessions"))).ToList());
+        }
+
+        public override string ToString() =>
+            $"overall={Overall} updated={Updated} stale={Stale} banner={Banner}\n" +
+            string.Join('\n', Rows.Select(r => $"  {r.Server} {r.Protocol} {r.Endpoint} state={r.State} sessions={r.Sessions}")) +
+            "\nrecent:\n" + string.Join('\n', Recent.Select(r => "  " + r));
+
+        private static string? Text(JsonElement element, string name) =>
+            element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
+    }
+}
