@@ -6,6 +6,7 @@ using Proxy.Core.Backends;
 using Proxy.Core.Backends.Health;
 using Proxy.Core.Configuration;
 using Proxy.Core.Diagnostics;
+using Proxy.Core.Diagnostics.Status;
 using Proxy.Core.Directory;
 using Proxy.Core.Discovery;
 using Proxy.Core.Listening;
@@ -40,6 +41,7 @@ public static class ProxyServiceCollectionExtensions
         services.TryAddSingleton<MailConnectionHandler>();
         services.TryAddSingleton<ListenerStates>();
         services.AddSessionRegistry();
+        services.AddStatusSources(configuration);
         return services;
     }
 }

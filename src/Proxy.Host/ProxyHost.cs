@@ -6,6 +6,7 @@ using Microsoft.Extensions.Options;
 using Proxy.Core;
 using Proxy.Core.Configuration;
 using Proxy.Core.Diagnostics;
+using Proxy.Core.Diagnostics.Status;
 using Proxy.Core.Directory;
 using Proxy.Core.Discovery;
 using Proxy.Core.Listening;
@@ -18,7 +19,7 @@ namespace Proxy.Host;
 
 /// <summary>
 /// Builds and runs the one process: mail listeners as Kestrel connection
-/// handlers next to the HTTP side (/health) in a single WebApplication.
+/// handlers next to the HTTP side (/health, /ready, the dashboard, the admin API) in a single WebApplication.
 /// </summary>
 public static partial class ProxyHost
 {
@@ -91,6 +92,10 @@ public static partial class ProxyHost
         builder.Services.AddSingleton<ITopologyCheck, ProxyLoopTopologyCheck>();
         builder.Services.AddHostedService<HangupSignal>();
         builder.Services.AddAdminApi();
+        builder.Services.AddStatusApi();
+        // The dashboard's recent refusals include those logged at Information (3201 wrong password),
+        // whatever level the console is set to.
+        builder.Logging.AddFilter<RecentEventLoggerProvider>("Proxy", LogLevel.Information);
         // The host must outwait the session drain (and the goodbyes after it), or it would cut the sessions off first.
         var hostShutdown = ShutdownDrainTimeout(builder.Configuration) + ShutdownMargin;
         builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = hostShutdown);
@@ -135,18 +140,7 @@ public static partial class ProxyHost
 
         var app = builder.Build();
         app.MapProxyTelemetry();
-        app.MapGet("/health", (IOptions<ProxyOptions> options) => Results.Json(new
-        {
-            status = "Healthy",
-            server = options.Value.ServerName,
-            listeners = listeners.Select(l => new
-            {
-                protocol = l.Protocol.ToString().ToLowerInvariant(),
-                address = l.EndPoint.Address.ToString(),
-                port = l.EndPoint.Port,
-                implicitTls = l.ImplicitTls,
-            }),
-        }));
+        app.MapStatusEndpoints();
         app.MapAdminEndpoints();
         if (DashboardEnabled(app.Configuration))
         {

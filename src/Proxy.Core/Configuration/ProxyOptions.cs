@@ -41,6 +41,9 @@ public sealed class ProxyOptions
     public TimeSpan ShutdownDrainTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
     public AdminOptions Admin { get; set; } = new();
+
+    /// <summary>The health dashboard and its JSON API on the HTTP port.</summary>
+    public Diagnostics.Status.DashboardOptions Dashboard { get; set; } = new();
 }
 
 /// <summary>The admin HTTP API (<c>/admin/…</c>: sessions, drain, kick).</summary>

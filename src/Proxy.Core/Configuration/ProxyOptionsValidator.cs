@@ -26,6 +26,7 @@ internal sealed class ProxyOptionsValidator : IValidateOptions<ProxyOptions>
         ValidateBruteForce(options.BruteForce, errors);
         ValidatePasswordVerification(options.PasswordVerification, errors);
         Backends.Health.HealthOptionsValidation.Validate(options.Health, errors);
+        Diagnostics.Status.DashboardOptionsValidation.Validate(options.Dashboard, errors);
 
         var wantsTls = options.Imap.Listeners.Concat(options.Pop3.Listeners).Any(l => l.ImplicitTls);
         if (wantsTls && string.IsNullOrWhiteSpace(options.Tls.CertificateFile))

@@ -41,6 +41,7 @@ internal sealed partial class ConfigurationReloader : IConfigurationReloader, IH
     private ConfigurationFiles? _files;
     private ITimer? _timer;
     private Parts _pending;
+    private LastReload? _last;
 
     // Set while Reload re-reads the sources itself: the change events that raises are its own.
     private volatile bool _reloadingSources;
@@ -112,6 +113,9 @@ internal sealed partial class ConfigurationReloader : IConfigurationReloader, IH
             _subscriptions.Add(_folders.Watch(_directory.Path, () => OnFileEvent(Parts.Directory)));
         }
     }
+
+    /// <summary>The last reload's outcome and when it ran; null before the first. The status API shows it.</summary>
+    public LastReload? Last => Volatile.Read(ref _last);
 
     public ReloadReport Reload(ReloadTrigger trigger)
     {
@@ -317,6 +321,7 @@ internal sealed partial class ConfigurationReloader : IConfigurationReloader, IH
 
     private void Report(ReloadReport report)
     {
+        Volatile.Write(ref _last, new LastReload(_timeProvider.GetUtcNow(), report));
         var trigger = TriggerName(report.Trigger);
         foreach (var key in report.RestartRequired)
         {

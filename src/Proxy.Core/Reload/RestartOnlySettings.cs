@@ -22,6 +22,8 @@ internal static class RestartOnlySettings
         "Proxy:Telemetry",
         // The host's own shutdown timeout is derived from it once, at start (ProxyHost).
         "Proxy:ShutdownDrainTimeout",
+        // The dashboard's routes are mapped and its event buffer sized once, at start (ProxyHost).
+        "Proxy:Dashboard",
     ];
 
     /// <summary>The restart-only setting a changed key belongs to, or null when it applies at once.</summary>
@@ -39,5 +41,6 @@ internal static class RestartOnlySettings
         candidate.PasswordVerification.MaxConcurrency = running.PasswordVerification.MaxConcurrency;
         candidate.Telemetry = running.Telemetry;
         candidate.ShutdownDrainTimeout = running.ShutdownDrainTimeout;
+        candidate.Dashboard = running.Dashboard;
     }
 }

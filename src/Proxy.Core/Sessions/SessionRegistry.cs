@@ -50,6 +50,18 @@ internal sealed partial class SessionRegistry : IDisposable
     /// <summary>The live sessions, oldest first. A snapshot: sessions may end while it is read.</summary>
     public IReadOnlyList<LiveSession> Sessions => [.. _sessions.Values.OrderBy(s => s.StartedAt).ThenBy(s => s.Id, StringComparer.Ordinal)];
 
+    /// <summary>The live sessions in no order, without a copy: for counting them (the status API polls every 2 s).</summary>
+    public IEnumerable<LiveSession> Unordered
+    {
+        get
+        {
+            foreach (var entry in _sessions)
+            {
+                yield return entry.Value;
+            }
+        }
+    }
+
     /// <summary>Adds a session; disposing it removes it. During shutdown it is asked to close at once.</summary>
     public LiveSession Register(string id, MailProtocol protocol, EndPoint? client, MailListener? listener)
     {

@@ -89,7 +89,7 @@ internal static partial class AdminEndpoints
         _ => "relaying",
     };
 
-    private static string VersionName(ServerVersion version) => version switch
+    internal static string VersionName(ServerVersion version) => version switch
     {
         ServerVersion.Exchange2007 => "2007",
         ServerVersion.Exchange2010 => "2010",
