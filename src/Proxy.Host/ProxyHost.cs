@@ -142,10 +142,7 @@ public static partial class ProxyHost
         app.MapProxyTelemetry();
         app.MapStatusEndpoints();
         app.MapAdminEndpoints();
-        if (DashboardEnabled(app.Configuration))
-        {
-            app.MapDashboard();
-        }
+        app.MapDashboard();
 
         return app;
     }
@@ -287,13 +284,6 @@ public static partial class ProxyHost
             ? value
             : fallback;
     }
-
-    /// <summary>
-    /// <c>Proxy:Dashboard:Enabled</c> read early, because routes are mapped before validation; a value that
-    /// does not parse is reported by validation at start, so the default (true) stands in here.
-    /// </summary>
-    private static bool DashboardEnabled(IConfiguration configuration) =>
-        !bool.TryParse(configuration["Proxy:Dashboard:Enabled"], out var enabled) || enabled;
 
     private static void AddWatchedJsonFile(IConfigurationBuilder configuration, WatchedFolders folders, string path, bool optional) =>
         configuration.AddJsonFile(folders.For(Path.GetDirectoryName(path)!), Path.GetFileName(path), optional, reloadOnChange: true);

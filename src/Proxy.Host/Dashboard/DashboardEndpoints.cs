@@ -30,8 +30,14 @@ internal static class DashboardEndpoints
 
     private static readonly Lazy<FrozenDictionary<string, DashboardFile>> Files = new(LoadFiles);
 
+    /// <summary>Maps the page unless <c>Proxy:Dashboard:Enabled</c> is false (read at start, like the status API).</summary>
     public static void MapDashboard(this WebApplication app)
     {
+        if (!StatusEndpoints.DashboardEnabled(app))
+        {
+            return;
+        }
+
         app.MapGet("/", (HttpContext context) => Serve(context, "index.html"));
         // Exact names only: nothing else of the assembly can be asked for.
         app.MapGet("/dashboard/{file}", (HttpContext context, string file) =>

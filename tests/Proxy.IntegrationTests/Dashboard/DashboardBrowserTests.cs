@@ -2,7 +2,6 @@ using System.Text.Json;
 using MailKit;
 using MailKit.Net.Imap;
 using MailKit.Security;
-using Proxy.Core.Configuration;
 using Proxy.IntegrationTests.Harness;
 using Proxy.IntegrationTests.Health;
 using Proxy.IntegrationTests.Infrastructure;
@@ -15,13 +14,14 @@ namespace Proxy.IntegrationTests.Dashboard;
 /// Dovecots in two sites: an operator watching it sees a backend go down. Screenshots before,
 /// after and once the proxy is gone are kept in the test artefacts (TestArtifacts).
 /// </summary>
-public sealed class DashboardBrowserTests
+[Collection(DashboardCollection.Name)]
+public sealed class DashboardBrowserTests(DashboardFixture fixture)
 {
-    private const string HqServer = "HQ-MBX1";
-    private const string BranchServer = "BR-MBX1";
-    private const string BranchSite = "Branch";
-    private const string BranchDatabase = "BR-DB1";
-    private const string Bob = "bob@contoso.lab";
+    private const string HqServer = DashboardFixture.HqServer;
+    private const string BranchServer = DashboardFixture.BranchServer;
+
+    /// <summary>A user name that is markup: the page must show it as text.</summary>
+    private const string MarkupUser = "<b>mallory</b>@contoso.lab";
 
     /// <summary>What the page shows, read through its stable hooks (docs/dashboard.md).</summary>
     private const string ReadPage = """
@@ -45,27 +45,10 @@ public sealed class DashboardBrowserTests
     [Fact]
     public async Task StoppedBackend_ItsRowsTurnUnhealthy_TheOtherStaysHealthy_OverallDegraded()
     {
-        using var pki = TestPki.Create();
-        await using var hq = await DovecotBackend.StartAsync(new DovecotBackendOptions
-        {
-            InstanceName = "dashboard-hq",
-            Users = [new DovecotUser(Topologies.Alice, Topologies.Password, Topologies.Db2013, MessageCount: 1)],
-            Pki = pki,
-        });
-        await using var branch = await DovecotBackend.StartAsync(new DovecotBackendOptions
-        {
-            InstanceName = "dashboard-branch",
-            Users = [new DovecotUser(Bob, Topologies.Password, BranchDatabase, MessageCount: 1)],
-            Pki = pki,
-        });
-        var topology = TwoSites(pki, hq, branch);
+        var (pki, hq, branch) = (fixture.Pki, fixture.Hq, fixture.BranchBackend);
         // One refused probe is enough to call an endpoint Unhealthy; the timeout is longer than
         // the interval so that a busy machine does not fail a probe of the running Dovecot.
-        await using var proxy = await ProxyUnderTest.StartAsync(
-            topology,
-            [new DirectoryUser(Topologies.Alice, Topologies.Password, Topologies.Db2013), new DirectoryUser(Bob, Topologies.Password, BranchDatabase)],
-            pki.CertificatePath,
-            pki.KeyPath,
+        await using var proxy = await fixture.StartProxyAsync(
             HealthWait.FastProbes(("Proxy:Health:UnhealthyThreshold", "1"), ("Proxy:Health:ProbeTimeout", "00:00:03")));
         using var browser = HeadlessChromium.Start(1400, 1250);
         var origin = $"127.0.0.1:{proxy.HttpPort}";
@@ -90,16 +73,44 @@ public sealed class DashboardBrowserTests
         await imap.Inbox.OpenAsync(FolderAccess.ReadOnly);
         var hqImapSsl = $"127.0.0.1:{hq.ImapSslPort}:ssl";
         await UntilAsync(browser, proxy, v => v.Rows.Any(r => r.Server == HqServer && r.Endpoint == hqImapSsl && r.Sessions == "1"), $"one session on {HqServer} {hqImapSsl}");
-        browser.Screenshot("dashboard-before.png");
 
-        await branch.StopAsync();
+        // Two refused clients: bob's mailbox is in the other site; a user name that is markup is shown as text, not run as HTML.
+        await using (var crossSite = await RawMailClient.ConnectEncryptedAsync(MailProtocolKind.Imap, proxy.ImapsPort, pki, implicitTls: true))
+        {
+            Assert.StartsWith("a NO", await crossSite.ImapCommandAsync("a", $"LOGIN {DashboardFixture.Bob} {Topologies.Password}"));
+        }
+
+        await using (var markup = await RawMailClient.ConnectEncryptedAsync(MailProtocolKind.Imap, proxy.ImapsPort, pki, implicitTls: true))
+        {
+            Assert.StartsWith("a NO", await markup.ImapCommandAsync("a", $"LOGIN \"{MarkupUser}\" wrong-password"));
+        }
 
         view = await UntilAsync(
             browser,
             proxy,
-            v => v.Overall == "Degraded" && v.Rows.Where(r => r.Server == BranchServer).All(r => r.State == "Unhealthy"),
-            $"every {BranchServer} row Unhealthy and the overall status Degraded");
-        var after = browser.Screenshot("dashboard-after.png");
+            v => v.Recent.Any(r => r.StartsWith("refusal", StringComparison.Ordinal) && r.Contains(DashboardFixture.Bob, StringComparison.Ordinal))
+                && v.Recent.Any(r => r.Contains(MarkupUser, StringComparison.Ordinal)),
+            "both refusals in the recent list");
+        Assert.Equal(0, browser.Query("return JSON.stringify(document.querySelectorAll('#recent b, #recent img, #recent script').length);").GetInt32());
+        browser.Screenshot("dashboard-before.png");
+
+        await branch.StopAsync();
+        try
+        {
+            view = await UntilAsync(
+                browser,
+                proxy,
+                v => v.Overall == "Degraded" && v.Rows.Where(r => r.Server == BranchServer).All(r => r.State == "Unhealthy"),
+                $"every {BranchServer} row Unhealthy and the overall status Degraded");
+            var after = browser.Screenshot("dashboard-after.png");
+            Assert.True(new FileInfo(after).Length > 10_000, $"{after} holds a screenshot");
+        }
+        finally
+        {
+            // The fixture's Dovecots are shared with the status API's tests.
+            await branch.RestartAsync();
+        }
+
         Assert.Equal(expected.Length, view.Rows.Count);
         Assert.All(view.Rows.Where(r => r.Server == BranchServer), r =>
         {
@@ -111,7 +122,6 @@ public sealed class DashboardBrowserTests
         Assert.Equal("1", view.Rows.Single(r => r.Endpoint == hqImapSsl).Sessions);
         Assert.False(view.Stale, "the page is live");
         Assert.Null(view.Banner);
-        Assert.True(new FileInfo(after).Length > 10_000, $"{after} holds a screenshot");
 
         // The page ran clean under its Content-Security-Policy and asked nobody but the proxy.
         Assert.Empty(browser.ConsoleErrors());
@@ -128,16 +138,6 @@ public sealed class DashboardBrowserTests
         Assert.Contains("STALE", view.Banner);
         Assert.Contains(view.Updated!, view.Banner);
         browser.Screenshot("dashboard-stale.png");
-    }
-
-    private static TopologyOptions TwoSites(TestPki pki, DovecotBackend hq, DovecotBackend branch)
-    {
-        var hqServer = Topologies.Server(HqServer, "2013", "Both", pki, Topologies.Ports(hq.ImapSslPort, hq.ImapPort), Topologies.Ports(hq.Pop3SslPort, hq.Pop3Port));
-        var branchServer = Topologies.Server(BranchServer, "2013", "Both", pki, Topologies.Ports(branch.ImapSslPort, branch.ImapPort), Topologies.Ports(branch.Pop3SslPort, branch.Pop3Port));
-        branchServer.Site = BranchSite;
-        var topology = Topologies.Create([hqServer, branchServer], (Topologies.Db2013, HqServer), (BranchDatabase, BranchServer));
-        topology.Sites = [Topologies.Site, BranchSite];
-        return topology;
     }
 
     /// <summary>"server protocol host:port:method" of every endpoint a server offers (SSL and STARTTLS, both protocols).</summary>
