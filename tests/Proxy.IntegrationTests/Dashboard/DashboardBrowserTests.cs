@@ -50,7 +50,7 @@ public sealed class DashboardBrowserTests(DashboardFixture fixture)
         // the interval so that a busy machine does not fail a probe of the running Dovecot.
         await using var proxy = await fixture.StartProxyAsync(
             HealthWait.FastProbes(("Proxy:Health:UnhealthyThreshold", "1"), ("Proxy:Health:ProbeTimeout", "00:00:03")));
-        using var browser = HeadlessChromium.Start(1400, 1250);
+        using var browser = HeadlessChromium.Start(1400, 1700);
         var origin = $"127.0.0.1:{proxy.HttpPort}";
 
         browser.Driver.Navigate().GoToUrl($"http://{origin}/?refresh=1");

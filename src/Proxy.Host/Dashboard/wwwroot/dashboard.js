@@ -374,6 +374,8 @@
     row('Login type', (p) => badge(str(p.loginType), p.loginType === 'PlainTextLogin' ? 'warn' : 'quiet'));
     row('Cross-site sessions', (p) => p.allowCrossSiteSessions === undefined ? el('span', { className: 'muted', text: '\u2014' })
       : badge(p.allowCrossSiteSessions ? 'allowed' : 'refused', p.allowCrossSiteSessions ? 'warn' : 'quiet'));
+    row('Privileged accounts', (p) => p.denyPrivilegedAccounts === undefined ? el('span', { className: 'muted', text: '\u2014' })
+      : badge(p.denyPrivilegedAccounts ? 'refused' : 'allowed', p.denyPrivilegedAccounts ? 'quiet' : 'warn'));
     row('Max connections', plain('maxConnections'));
     row('Max per client IP', plain('maxConnectionFromSingleIP'));
     row('Max per user', plain('maxConnectionsPerUser'));
