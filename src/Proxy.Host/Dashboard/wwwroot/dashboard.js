@@ -457,7 +457,7 @@
         el('td', { className: 'proto', text: str(entry.protocol, '').toUpperCase() || '\u2014' }),
         el('td', { className: 'mono', text: str(entry.user) }),
         el('td', { className: 'mono', text: str(entry.client) }),
-        el('td', { text: str(entry.server) }),
+        el('td', { className: 'nowrap', text: str(entry.server) }),
         el('td', { className: 'message', text: str(entry.message, '') }),
       ]));
     }
