@@ -104,7 +104,8 @@ internal sealed class StatusBuilder(
     private ReadyResponse Ready(IReadOnlyList<KeyValuePair<MailListener, bool>> listeners)
     {
         var reasons = new List<string>();
-        if (lifetime.ApplicationStopping.IsCancellationRequested)
+        // SIGTERM signals ApplicationStopping first; a stop asked for in code reaches the session drain first.
+        if (lifetime.ApplicationStopping.IsCancellationRequested || sessions.IsShuttingDown)
         {
             reasons.Add("the proxy is stopping");
         }
