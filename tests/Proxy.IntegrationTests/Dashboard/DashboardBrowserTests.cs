@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Text.Json;
 using MailKit;
 using MailKit.Net.Imap;
@@ -6,6 +7,7 @@ using Proxy.IntegrationTests.Harness;
 using Proxy.IntegrationTests.Health;
 using Proxy.IntegrationTests.Infrastructure;
 using Proxy.IntegrationTests.Ordering;
+using Xunit.Abstractions;
 
 namespace Proxy.IntegrationTests.Dashboard;
 
@@ -15,7 +17,7 @@ namespace Proxy.IntegrationTests.Dashboard;
 /// after and once the proxy is gone are kept in the test artefacts (TestArtifacts).
 /// </summary>
 [Collection(DashboardCollection.Name)]
-public sealed class DashboardBrowserTests(DashboardFixture fixture)
+public sealed class DashboardBrowserTests(DashboardFixture fixture, ITestOutputHelper output)
 {
     private const string HqServer = DashboardFixture.HqServer;
     private const string BranchServer = DashboardFixture.BranchServer;
@@ -42,6 +44,8 @@ public sealed class DashboardBrowserTests(DashboardFixture fixture)
 
     private static readonly TimeSpan Bound = TimeSpan.FromSeconds(20);
 
+    private readonly Stopwatch _clock = Stopwatch.StartNew();
+
     [Fact]
     public async Task StoppedBackend_ItsRowsTurnUnhealthy_TheOtherStaysHealthy_OverallDegraded()
     {
@@ -50,7 +54,9 @@ public sealed class DashboardBrowserTests(DashboardFixture fixture)
         // the interval so that a busy machine does not fail a probe of the running Dovecot.
         await using var proxy = await fixture.StartProxyAsync(
             HealthWait.FastProbes(("Proxy:Health:UnhealthyThreshold", "1"), ("Proxy:Health:ProbeTimeout", "00:00:03")));
+        output.WriteLine($"{_clock.Elapsed}: proxy started");
         using var browser = HeadlessChromium.Start(1400, 1700);
+        output.WriteLine($"{_clock.Elapsed}: browser started");
         var origin = $"127.0.0.1:{proxy.HttpPort}";
 
         browser.Driver.Navigate().GoToUrl($"http://{origin}/?refresh=1");
@@ -138,6 +144,8 @@ public sealed class DashboardBrowserTests(DashboardFixture fixture)
         Assert.Contains("STALE", view.Banner);
         Assert.Contains(view.Updated!, view.Banner);
         browser.Screenshot("dashboard-stale.png");
+        // The console check above can see errors: the failed polls are logged there now.
+        Assert.Contains(browser.ConsoleErrors(), m => m.Contains("/api/v1/status", StringComparison.Ordinal));
     }
 
     /// <summary>"server protocol host:port:method" of every endpoint a server offers (SSL and STARTTLS, both protocols).</summary>
@@ -150,7 +158,7 @@ public sealed class DashboardBrowserTests(DashboardFixture fixture)
     ];
 
     /// <summary>Reads the page until <paramref name="condition"/> holds; after <see cref="Bound"/> fails with what it showed (and a screenshot).</summary>
-    private static async Task<PageView> UntilAsync(HeadlessChromium browser, ProxyUnderTest proxy, Func<PageView, bool> condition, string what)
+    private async Task<PageView> UntilAsync(HeadlessChromium browser, ProxyUnderTest proxy, Func<PageView, bool> condition, string what)
     {
         var deadline = DateTime.UtcNow + Bound;
         while (true)
@@ -158,6 +166,7 @@ public sealed class DashboardBrowserTests(DashboardFixture fixture)
             var view = PageView.Read(browser);
             if (condition(view))
             {
+                output.WriteLine($"{_clock.Elapsed}: page showed {what}");
                 return view;
             }
 
