@@ -1,5 +1,7 @@
+using System.Globalization;
 using System.Net;
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using Proxy.IntegrationTests.Health;
 using Proxy.IntegrationTests.Ordering;
 
@@ -33,10 +35,13 @@ public sealed class HealthStatusTests(DashboardFixture fixture)
         {
             await fixture.BranchBackend.StopAsync();
             var degraded = await api.UntilAsync(
-                Status, a => Endpoints(a.Json).Where(e => e.Server == DashboardFixture.BranchServer).All(e => e.State == "Unhealthy"), "Branch's endpoints unhealthy");
+                Status,
+                a => Endpoints(a.Json).Where(e => e.Server == DashboardFixture.BranchServer).All(e => e.State == "Unhealthy" && Failure(e.Element) == "Connect"),
+                "Branch's endpoints unhealthy, refused");
 
             var status = degraded.Json;
             StatusShape.AssertContract(status);
+            StatusSchema.AssertValid(status, StatusSchema.Load());
             Assert.Equal("Degraded", status.GetProperty("status").GetString());
             Assert.True(status.GetProperty("ready").GetBoolean(), "a degraded proxy still takes clients");
             Assert.Equal(["site Branch: no healthy imap endpoint", "site Branch: no healthy pop3 endpoint"], Strings(status.GetProperty("statusReasons")));
@@ -49,10 +54,14 @@ public sealed class HealthStatusTests(DashboardFixture fixture)
             Assert.Equal("Connect", lastError.GetProperty("failure").GetString());
             Assert.Equal(JsonValueKind.String, branchEndpoint.GetProperty("stateChangedAt").ValueKind);
             // Each transition to unhealthy (event 3501) is an error in the recent list, naming its server.
-            var transitions = status.GetProperty("recent").EnumerateArray().Where(e => e.GetProperty("eventId").GetInt32() == 3501).ToList();
-            Assert.Equal(4, transitions.Count);
+            var transitions = status.GetProperty("recent").EnumerateArray()
+                .Where(e => e.GetProperty("eventId").GetInt32() == 3501 && e.GetProperty("server").GetString() == DashboardFixture.BranchServer)
+                .ToList();
             Assert.All(transitions, e => Assert.Equal("error", e.GetProperty("kind").GetString()));
-            Assert.All(transitions, e => Assert.Equal(DashboardFixture.BranchServer, e.GetProperty("server").GetString()));
+            var branch = fixture.BranchBackend;
+            Assert.Equal(
+                new[] { branch.ImapSslPort, branch.ImapPort, branch.Pop3SslPort, branch.Pop3Port }.Select(p => p.ToString(CultureInfo.InvariantCulture)).Order(),
+                transitions.Select(e => Regex.Match(e.GetProperty("message").GetString()!, @"endpoint \S+:(\d+):").Groups[1].Value).Distinct().Order());
 
             health = await api.GetAsync("/health");
             Assert.Equal(HttpStatusCode.OK, health.Status);
@@ -88,6 +97,10 @@ public sealed class HealthStatusTests(DashboardFixture fixture)
     private static List<(string, string, int, int)> Sites(JsonElement health) =>
         [.. health.GetProperty("sites").EnumerateArray().Select(s => (
             s.GetProperty("name").GetString()!, s.GetProperty("status").GetString()!, s.GetProperty("healthyEndpoints").GetInt32(), s.GetProperty("endpoints").GetInt32()))];
+
+    /// <summary>A probe in flight at the kill may fail otherwise (a reset mid-handshake); the next one is refused.</summary>
+    private static string? Failure(JsonElement endpoint) =>
+        endpoint.GetProperty("lastError") is { ValueKind: JsonValueKind.Object } error ? error.GetProperty("failure").GetString() : null;
 
     private static List<string> Strings(JsonElement array) => [.. array.EnumerateArray().Select(e => e.GetString()!)];
 }

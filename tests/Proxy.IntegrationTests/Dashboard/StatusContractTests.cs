@@ -40,6 +40,7 @@ public sealed class StatusContractTests(DashboardFixture fixture)
         Assert.Equal("application/json", answer.MediaType);
         var status = answer.Json;
         StatusShape.AssertContract(status);
+        StatusSchema.AssertValid(status, StatusSchema.Load());
         Assert.Equal(1, status.GetProperty("schema").GetInt32());
         Assert.Equal("TEST-PROXY", status.GetProperty("server").GetString());
         Assert.Equal("Healthy", status.GetProperty("status").GetString());
@@ -133,10 +134,25 @@ public sealed class StatusContractTests(DashboardFixture fixture)
         Assert.Contains("Cache-Control: no-store", headers, StringComparison.OrdinalIgnoreCase);
         var status = JsonDocument.Parse(text[(headers.Length + 2)..]).RootElement;
         StatusShape.AssertContract(status);
+        StatusSchema.AssertValid(status, StatusSchema.Load());
         Assert.Equal(0, status.GetProperty("totals").GetProperty("sessions").GetInt32());
         Assert.Empty(status.GetProperty("recent").EnumerateArray());
         Assert.All(status.GetProperty("sites").EnumerateArray(), s => Assert.Equal("Unknown", s.GetProperty("status").GetString()));
     }
+
+    [Fact]
+    public void Schema_AnswerWithUndeclaredMissingOrOutOfSetFields_Rejected()
+    {
+        var listener = StatusSchema.Load().GetProperty("properties").GetProperty("listeners").GetProperty("items");
+        const string Valid = """{ "protocol": "imap", "address": "127.0.0.1", "port": 143, "implicitTls": false, "bound": true, "sessions": 0 }""";
+
+        StatusSchema.AssertValid(Json(Valid), listener);
+        Assert.ThrowsAny<Exception>(() => StatusSchema.AssertValid(Json(Valid.Replace(", \"sessions\": 0", "", StringComparison.Ordinal)), listener));
+        Assert.ThrowsAny<Exception>(() => StatusSchema.AssertValid(Json(Valid.Replace("imap", "smtp", StringComparison.Ordinal)), listener));
+        Assert.ThrowsAny<Exception>(() => StatusSchema.AssertValid(Json(Valid.Replace("\"sessions\": 0", "\"sessions\": 0, \"extra\": 1", StringComparison.Ordinal)), listener));
+    }
+
+    private static JsonElement Json(string text) => JsonDocument.Parse(text).RootElement;
 
     private static Dictionary<string, long> Counts(JsonElement counts) =>
         counts.EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetInt64());
