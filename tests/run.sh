@@ -2,12 +2,13 @@
 # The test command of README.md: runs every test project of Proxy.sln and ends with one
 # line "N passed, N failed" (", N skipped" when any). Exits non-zero when a test fails or
 # the run itself fails. Works on a fresh Debian 12 with only the .NET SDK: as root it
-# installs what the integration tests need (Dovecot, openssl, python3, curl) with apt-get.
+# installs what the integration tests need (Dovecot, openssl, python3, curl, and headless
+# Chromium with its chromedriver for the dashboard's browser test) with apt-get.
 set -uo pipefail
 
 REPO_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 RESULTS_DIR="$REPO_DIR/TestResults"
-PACKAGES=(dovecot-imapd dovecot-pop3d openssl python3 curl)
+PACKAGES=(dovecot-imapd dovecot-pop3d openssl python3 curl chromium chromium-driver)
 
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_CLI_UI_LANGUAGE=en VSLANG=1033
 
@@ -40,6 +41,8 @@ main() {
 
   rm -rf "$RESULTS_DIR"
   mkdir -p "$RESULTS_DIR"
+  # Files tests keep for people (the dashboard's screenshots); CI keeps TestResults/.
+  export PROXY_TEST_ARTIFACTS="$RESULTS_DIR/artifacts"
   local log="$RESULTS_DIR/dotnet-test.log" rc=0
   dotnet restore Proxy.sln || { echo "run.sh: dotnet restore failed" >&2; echo "0 passed, 0 failed"; return 1; }
   dotnet test Proxy.sln --no-restore --logger "trx;LogFilePrefix=results" --results-directory "$RESULTS_DIR" 2>&1 | tee "$log"

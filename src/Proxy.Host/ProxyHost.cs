@@ -142,6 +142,8 @@ public static partial class ProxyHost
         app.MapProxyTelemetry();
         app.MapStatusEndpoints();
         app.MapAdminEndpoints();
+        app.MapDashboard();
+
         return app;
     }
 
