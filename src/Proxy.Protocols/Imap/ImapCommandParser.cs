@@ -305,28 +305,33 @@ public sealed class ImapCommandParser
 
     private static bool TryParseQuoted(ReadOnlySpan<byte> s, ref int i, out byte[] value, out string? error)
     {
-        var result = new ArrayBufferWriter<byte>();
-        i++;
-        while (i < s.Length)
+        // Two passes over the span: check and measure, then copy into an array of the exact size.
+        // A growing buffer per string would allocate its default capacity (256 bytes) for each of
+        // the hundred short strings a line may hold, far more than the line itself.
+        var start = i + 1;
+        var length = 0;
+        var escaped = false;
+        var j = start;
+        while (j < s.Length)
         {
-            var c = s[i];
+            var c = s[j];
             if (c == (byte)'"')
             {
-                i++;
-                value = result.WrittenSpan.ToArray();
+                value = escaped ? Unescape(s[start..j], length) : s[start..j].ToArray();
+                i = j + 1;
                 error = null;
                 return true;
             }
 
             if (c == (byte)'\\')
             {
-                if (i + 1 == s.Length || s[i + 1] is not ((byte)'"' or (byte)'\\'))
+                if (j + 1 == s.Length || s[j + 1] is not ((byte)'"' or (byte)'\\'))
                 {
                     break;
                 }
 
-                c = s[i + 1];
-                i++;
+                escaped = true;
+                j++;
             }
             else if (!ImapSyntax.IsQuotedChar(c))
             {
@@ -335,13 +340,31 @@ public sealed class ImapCommandParser
                 return false;
             }
 
-            result.Write([c]);
-            i++;
+            length++;
+            j++;
         }
 
         value = [];
-        error = i < s.Length ? "Invalid escape in quoted string." : "Unterminated quoted string.";
+        error = j < s.Length ? "Invalid escape in quoted string." : "Unterminated quoted string.";
         return false;
+    }
+
+    /// <summary>The content of a checked quoted string with its <c>\"</c> and <c>\\</c> escapes resolved.</summary>
+    private static byte[] Unescape(ReadOnlySpan<byte> quoted, int length)
+    {
+        var value = new byte[length];
+        var written = 0;
+        for (var k = 0; k < quoted.Length; k++)
+        {
+            if (quoted[k] == (byte)'\\')
+            {
+                k++;
+            }
+
+            value[written++] = quoted[k];
+        }
+
+        return value;
     }
 
     /// <summary>Parses <c>{n}</c> or <c>{n+}</c>, which must end the line.</summary>
