@@ -2,7 +2,8 @@
 # The proxy's performance benchmark (issue 6); results and how to read them: docs/performance.md.
 #
 #   bench/run.sh [--short|--full] [--json FILE] [--scenarios login,bulk,noop,idle]
-#                [--systems proxy,nginx,dovecot-proxy,haproxy] [--proxy-env NAME=VALUE]...
+#                [--systems proxy,nginx,dovecot-proxy,haproxy] [--routes LABEL,...] [--idle-sizes N,...]
+#                [--proxy-env NAME=VALUE]...
 #
 # Installs what is missing (Dovecot, nginx with its mail module, HAProxy) with apt-get, builds
 # the proxy and the load generator (Release), starts on 127.0.0.1 a Dovecot backend with
@@ -14,6 +15,8 @@
 #   --full   under 15 minutes: longer cells, cold logins at c=64 too, idle N=1,000 and 9,000
 #   --json   also write every figure as JSON (compare runs with it)
 #   --scenarios, --systems  measure only these (profiling, A/B runs); direct is always measured
+#   --routes     only these rows, by label, e.g. 'proxy plain->plain,proxy TLS->TLS' (direct always)
+#   --idle-sizes only these idle session counts, e.g. 9000 (with --full: the full-only rows too)
 #   --proxy-env  extra environment for the proxy process, e.g. DOTNET_gcServer=0 (try a runtime setting)
 # Loopback only; every server it starts is stopped at the end. Needs root (or sudo for
 # apt-get; Dovecot then runs as the current user). Not part of tests/run.sh.

@@ -5,6 +5,9 @@ internal sealed record BenchSettings
 {
     public required string Mode { get; init; }
 
+    /// <summary>Full mode, whatever was overridden (--idle-sizes): the full-only rows are measured.</summary>
+    public bool IsFull => Mode == "full";
+
     /// <summary>Measuring time of one login-rate cell (system × protocol × concurrency), after a warm-up.</summary>
     public required TimeSpan LoginCell { get; init; }
 

@@ -4,63 +4,22 @@ using Proxy.Bench.Report;
 using Proxy.Bench.Scenarios;
 using Proxy.Bench.Setup;
 
-// bench/run.sh builds and calls this; see that script for the options.
-var usage = """
-    usage: Proxy.Bench --proxy-dll PATH --run-dir DIR [--short|--full] [--json FILE] [--scenarios login,bulk,noop,idle]
-                       [--systems proxy,nginx,dovecot-proxy,haproxy] (direct is always measured)
-                       [--proxy-env NAME=VALUE]...   (e.g. DOTNET_gcServer=0: try a runtime setting without a rebuild)
-    """;
-var settings = BenchSettings.Short;
-string? json = null, proxyDll = null, runDirectory = null;
-var scenarios = new List<string> { "login", "bulk", "noop", "idle" };
-var proxyEnvironment = new Dictionary<string, string>();
-HashSet<string>? systems = null;
-for (var i = 0; i < args.Length; i++)
+// bench/run.sh builds and calls this; see that script (or BenchArguments.Usage) for the options.
+var arguments = BenchArguments.Parse(args);
+if (arguments.Error is not null || !File.Exists(arguments.ProxyDll))
 {
-    switch (args[i])
-    {
-        case "--short":
-            settings = BenchSettings.Short;
-            break;
-        case "--full":
-            settings = BenchSettings.Full;
-            break;
-        case "--json" when i + 1 < args.Length:
-            json = args[++i];
-            break;
-        case "--proxy-dll" when i + 1 < args.Length:
-            proxyDll = Path.GetFullPath(args[++i]);
-            break;
-        case "--run-dir" when i + 1 < args.Length:
-            runDirectory = Path.GetFullPath(args[++i]);
-            break;
-        case "--proxy-env" when i + 1 < args.Length && args[i + 1].Contains('=', StringComparison.Ordinal):
-            var (name, value) = (args[++i].Split('=', 2)[0], args[i].Split('=', 2)[1]);
-            proxyEnvironment[name] = value;
-            break;
-        case "--systems" when i + 1 < args.Length:
-            systems = [.. args[++i].Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)];
-            break;
-        case "--scenarios" when i + 1 < args.Length:
-            scenarios = [.. args[++i].Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)];
-            break;
-        default:
-            Console.Error.WriteLine($"unknown or incomplete argument '{args[i]}'\n{usage}");
-            return 64;
-    }
-}
-
-if (proxyDll is null || runDirectory is null || !File.Exists(proxyDll) || scenarios.Except(["login", "bulk", "noop", "idle"]).Any())
-{
-    Console.Error.WriteLine(usage);
+    Console.Error.WriteLine(arguments.Error ?? BenchArguments.Usage);
     return 64;
 }
+
+var (settings, json, proxyDll, runDirectory) = (arguments.Settings, arguments.Json, arguments.ProxyDll!, arguments.RunDirectory!);
+var (scenarios, proxyEnvironment, systems) = (arguments.Scenarios, arguments.ProxyEnvironment, arguments.Systems);
 
 var clock = Stopwatch.StartNew();
 using var stop = new CancellationTokenSource();
 
 // Every run stops by itself: a generous bound over the mode's budget (3 and 15 minutes).
-stop.CancelAfter(settings == BenchSettings.Full ? TimeSpan.FromMinutes(25) : TimeSpan.FromMinutes(8));
+stop.CancelAfter(settings.IsFull ? TimeSpan.FromMinutes(25) : TimeSpan.FromMinutes(8));
 Console.CancelKeyPress += (_, e) =>
 {
     e.Cancel = true;
@@ -80,7 +39,7 @@ var failed = false;
 try
 {
     await using var lab = await BenchLab.StartAsync(runDirectory, proxyDll, proxyEnvironment, stop.Token);
-    var context = new BenchContext(lab, settings, results, Console.Out, systems);
+    var context = new BenchContext(lab, settings, results, Console.Out, systems, arguments.Routes);
     context.Progress($"{settings.Mode} mode; systems up after {clock.Elapsed.TotalSeconds:0} s");
     if (scenarios.Contains("login"))
     {

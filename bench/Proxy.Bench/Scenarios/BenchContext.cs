@@ -4,16 +4,19 @@ using Proxy.Bench.Setup;
 namespace Proxy.Bench.Scenarios;
 
 /// <summary>What every scenario works with: the running systems, the mode's bounds, the results so far, the output.</summary>
-internal sealed class BenchContext(BenchLab lab, BenchSettings settings, Results results, TextWriter output, IReadOnlySet<string>? systems = null)
+internal sealed class BenchContext(BenchLab lab, BenchSettings settings, Results results, TextWriter output, IReadOnlySet<string>? systems = null, IReadOnlySet<string>? routes = null)
 {
     /// <summary>
-    /// Whether a route's system was selected (--systems); direct always is, as every ratio needs it.
-    /// Routes of other systems are left out of the run and shown as n/a.
+    /// Whether a route's system (--systems) and the route itself (--routes, by label) were selected;
+    /// direct always is, as every ratio needs it. Other routes are left out of the run and shown as n/a.
     /// </summary>
-    public bool Selected(Route route) =>
-        systems is null || route.System is null || route.System.Name == MailSystem.Direct || systems.Contains(route.System.Name);
+    public bool Selected(Route route) => IsSelected(route, systems, routes);
 
-    public const string NotSelected = "not selected (--systems)";
+    public static bool IsSelected(Route route, IReadOnlySet<string>? systems, IReadOnlySet<string>? routes) =>
+        route.System is null || route.System.Name == MailSystem.Direct
+        || ((systems is null || systems.Contains(route.System.Name)) && (routes is null || routes.Contains(route.Label)));
+
+    public const string NotSelected = "not selected (--systems, --routes)";
 
     public BenchLab Lab { get; } = lab;
 

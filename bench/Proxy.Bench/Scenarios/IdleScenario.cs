@@ -44,7 +44,7 @@ internal static class IdleScenario
                     continue;
                 }
 
-                if (route.FullOnly && c.Settings != BenchSettings.Full)
+                if (route.FullOnly && !c.Settings.IsFull)
                 {
                     c.Results.NotApplicable(Name, Variant(size), route.Label, "kib_per_session", "full mode only (keeps the short mode under 3 minutes)");
                     continue;

@@ -42,9 +42,13 @@ internal static class TelemetrySetup
             })
             .WithTracing(tracing =>
             {
-                tracing.AddSource(ProxyActivitySource.Name);
+                // The source is listened to only when spans go somewhere: listened to without an
+                // exporter, the default AlwaysOn sampler would still create and fill every span, the
+                // session's and relay's kept for the session's whole life (docs/performance.md, finding 2).
+                // Whoever adds an exporter adds the source with it (tests: SpanCollector).
                 if (otlp.Traces)
                 {
+                    tracing.AddSource(ProxyActivitySource.Name);
                     tracing.AddOtlpExporter(exporter => otlp.Apply(exporter, "v1/traces"));
                 }
             });

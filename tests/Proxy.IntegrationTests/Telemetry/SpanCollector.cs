@@ -2,6 +2,7 @@ using System.Collections;
 using System.Diagnostics;
 using Microsoft.AspNetCore.Builder;
 using OpenTelemetry.Trace;
+using Proxy.Core.Diagnostics;
 
 namespace Proxy.IntegrationTests.Telemetry;
 
@@ -28,9 +29,9 @@ public sealed class SpanCollector : ICollection<Activity>
 
     public bool IsReadOnly => false;
 
-    /// <summary>For <c>ProxyUnderTest.StartAsync(configure: …)</c>.</summary>
+    /// <summary>For <c>ProxyUnderTest.StartAsync(configure: …)</c>. The proxy listens to its source only when an exporter is configured, so this adds both.</summary>
     public void AddTo(WebApplicationBuilder builder) =>
-        builder.Services.ConfigureOpenTelemetryTracerProvider(tracing => tracing.AddInMemoryExporter(this));
+        builder.Services.ConfigureOpenTelemetryTracerProvider(tracing => tracing.AddSource(ProxyActivitySource.Name).AddInMemoryExporter(this));
 
     /// <summary>Waits, bounded, for the ended <c>session</c> span of the client on <paramref name="clientPort"/>, and returns its whole trace.</summary>
     public async Task<SessionTrace> SessionAsync(int clientPort, TimeSpan? timeout = null)

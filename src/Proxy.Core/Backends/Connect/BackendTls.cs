@@ -17,11 +17,13 @@ internal sealed partial class BackendTls(ILogger logger)
 {
     private const SslProtocols MinimumProtocols = SslProtocols.Tls12 | SslProtocols.Tls13;
 
+    private readonly CustomRootCache _customRoots = new();
+
     /// <summary>Handshakes over <paramref name="inner"/>; the returned stream owns it. Throws <see cref="BackendFailureException"/> (Tls).</summary>
     public async Task<SslStream> AuthenticateAsync(Stream inner, ConnectionAttempt attempt, CancellationToken cancellationToken)
     {
         var tls = attempt.Server.Tls;
-        var customRoots = LoadCustomRoots(tls);
+        var customRoots = _customRoots.Get(tls.CaFile);
         var ssl = new SslStream(inner, leaveInnerStreamOpen: false);
         SslPolicyErrors? rejected = null;
         var options = new SslClientAuthenticationOptions
@@ -53,33 +55,6 @@ internal sealed partial class BackendTls(ILogger logger)
             await ssl.DisposeAsync().ConfigureAwait(false);
             throw;
         }
-        finally
-        {
-            foreach (var root in customRoots)
-            {
-                root.Dispose();
-            }
-        }
-    }
-
-    private static X509Certificate2Collection LoadCustomRoots(BackendTlsOptions tls)
-    {
-        var roots = new X509Certificate2Collection();
-        if (string.IsNullOrEmpty(tls.CaFile))
-        {
-            return roots;
-        }
-
-        try
-        {
-            roots.ImportFromPemFile(tls.CaFile);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or CryptographicException)
-        {
-            throw new BackendFailureException(BackendFailureKind.Tls, $"CA file '{tls.CaFile}' could not be read: {e.Message}", e);
-        }
-
-        return roots;
     }
 
     private bool Validate(

@@ -94,6 +94,36 @@ public sealed class BackendTlsTests
         Assert.Contains(harness.Logger.WithEvent("BackendAttemptFailed"), e => e.Message.Contains("could not be read"));
     }
 
+    [Fact]
+    public async Task ConnectAsync_CaFileReplaced_NextHandshakeUsesTheNewFile()
+    {
+        // The CA file is kept between handshakes (read once, not per login), so a replaced file must still take effect.
+        var harness = new ConnectorHarness();
+        await using var backend = FakeBackend.Start(new FakeImapScript().RunAsync, Certificates.Server);
+        var caFile = Path.Combine(Path.GetTempPath(), $"ca-{Guid.NewGuid():N}.pem");
+        try
+        {
+            await File.WriteAllTextAsync(caFile, Certificates.SelfSigned.ExportCertificatePem());
+            File.SetLastWriteTimeUtc(caFile, DateTime.UtcNow.AddMinutes(-10));
+            var server = Server("A", new BackendTlsOptions { CaFile = caFile });
+
+            var wrongCa = await harness.ImapAsync(Alice, Attempt(server, backend, BackendMethod.Ssl));
+            var stillWrong = await harness.ImapAsync(Alice, Attempt(server, backend, BackendMethod.Ssl));
+            await File.WriteAllTextAsync(caFile, Certificates.Ca.ExportCertificatePem());
+            var rightCa = await harness.ImapAsync(Alice, Attempt(server, backend, BackendMethod.Ssl));
+
+            await using var session = rightCa.Session;
+            Assert.Equal(BackendFailureKind.Tls, wrongCa.Failure);
+            Assert.Equal(BackendFailureKind.Tls, stillWrong.Failure);
+            Assert.Equal(BackendFailureKind.None, rightCa.Failure);
+            Assert.Equal(2, harness.Logger.WithEvent("BackendCertificateRejected").Count());
+        }
+        finally
+        {
+            File.Delete(caFile);
+        }
+    }
+
     public static TheoryData<string> PinnedThumbprints()
     {
         var certificate = TestCertificates.Shared.SelfSigned;
