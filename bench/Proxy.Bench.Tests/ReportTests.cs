@@ -64,4 +64,23 @@ public class ReportTests
         Assert.False(checks["CPU s/GB relayed < 1.5 x HAProxy's (plaintext)"].Met);
         Assert.Null(checks["Login rate >= 1.2 x nginx and Dovecot proxy (cache warm, same plaintext backend leg as the peers)"].Met);
     }
+
+    [Fact]
+    public void The_login_cost_table_shows_cpu_per_login_against_direct_and_the_backends_share()
+    {
+        var results = new Results();
+        results.Add("login", "IMAP c=16", "direct", "cpu_ms_per_login", 4.0);
+        results.Add("login", "IMAP c=16", "direct", "backend_cpu_ms_per_login", 4.0);
+        results.Add("login", "IMAP c=16", "proxy TLS->plain", "cpu_ms_per_login", 3.0);
+        results.Add("login", "IMAP c=16", "proxy TLS->plain", "backend_cpu_ms_per_login", 1.5);
+        results.NotApplicable("login", "IMAP c=16", "nginx TLS->plain", "logins_per_s", "not selected");
+
+        var lines = Scenarios.LoginRateScenario.CpuTable(results, imap: true, ["direct", "proxy TLS->plain", "nginx TLS->plain"], [16]).Render().Split('\n');
+
+        Assert.Equal("== Login cost, IMAP: CPU milliseconds per login of the serving system ==", lines[0]);
+        Assert.Contains("c=16 CPU ms/login (x direct)", lines[1]);
+        Assert.Matches(@"^direct\s+4\.00 \(1\.00x\)\s+4\.00$", lines[3]);
+        Assert.Matches(@"^proxy TLS->plain\s+3\.00 \(0\.75x\)\s+1\.50$", lines[4]);
+        Assert.Matches(@"^nginx TLS->plain\s+n/a\s+n/a$", lines[5]);
+    }
 }

@@ -1,3 +1,4 @@
+using Proxy.Bench.Measure;
 using Proxy.Bench.Client;
 using Proxy.Bench.Report;
 using Proxy.Bench.Setup;
@@ -61,6 +62,11 @@ internal static class LoginRateScenario
         {
             c.Print(Table(c, imap, routes));
         }
+
+        foreach (var imap in new[] { true, false })
+        {
+            c.Print(CpuTable(c.Results, imap, [.. routes.Select(r => r.Label), ColdRoute], c.Settings.Concurrency));
+        }
     }
 
     public static string Protocol(bool imap) => imap ? "IMAP" : "POP3";
@@ -89,8 +95,9 @@ internal static class LoginRateScenario
 
         // Warm-up: every worker's first login (connections, TLS contexts, JIT) is not counted.
         await LoadRunner.RunAsync(concurrency, c.Settings.LoginCell, concurrency, c.Settings.OperationTimeout, Login, cancellationToken).ConfigureAwait(false);
+        var cpu = CpuMeter.Start(c, route.System!);
         var result = await LoadRunner.RunAsync(concurrency, c.Settings.LoginCell, c.Settings.LoginCellMaxLogins, c.Settings.OperationTimeout, Login, cancellationToken).ConfigureAwait(false);
-        Record(c, Variant(imap, concurrency), route.Label, result);
+        Record(c, Variant(imap, concurrency), route.Label, result, cpu);
     }
 
     /// <summary>
@@ -117,15 +124,17 @@ internal static class LoginRateScenario
 
             c.Progress($"login rate: {Protocol(imap)} {ColdRoute} c={concurrency} ({logins} logins)");
             var route = new Route(ColdRoute, proxy, Security.ImplicitTls, BenchUsers.Cold);
+            var cpu = CpuMeter.Start(c, proxy);
             var result = await LoadRunner.RunAsync(concurrency, TimeSpan.FromMinutes(2), logins, c.Settings.OperationTimeout,
                 (_, ct) => Sessions.LoginCycleAsync(c, route, BenchUsers.Cold[Interlocked.Increment(ref cursor)], imap, ct),
                 cancellationToken).ConfigureAwait(false);
-            Record(c, variant, ColdRoute, result);
+            Record(c, variant, ColdRoute, result, cpu);
         }
     }
 
-    private static void Record(BenchContext c, string variant, string route, LoadResult result)
+    private static void Record(BenchContext c, string variant, string route, LoadResult result, CpuMeter cpu)
     {
+        var (serving, backend) = cpu.Stop();
         if (result.Completed == 0)
         {
             c.Results.NotApplicable(Name, variant, route, "logins_per_s", $"every login failed: {result.FirstError}");
@@ -138,6 +147,50 @@ internal static class LoginRateScenario
         c.Results.Add(Name, variant, route, "p99_ms", result.Latencies.Percentile(99) / 1000);
         c.Results.Add(Name, variant, route, "logins", result.Completed);
         c.Results.Add(Name, variant, route, "failed", result.Failed);
+
+        // Attempts that failed cost CPU too; per attempt is the fair divisor.
+        var attempts = result.Completed + result.Failed;
+        c.Results.Add(Name, variant, route, "cpu_ms_per_login", serving * 1000 / attempts);
+        c.Results.Add(Name, variant, route, "backend_cpu_ms_per_login", backend * 1000 / attempts);
+    }
+
+    /// <summary>
+    /// CPU milliseconds per login of the system serving the route (for direct: the backend
+    /// Dovecot itself) and of the backend behind it: what each login costs whoever else shares
+    /// the cores, so the systems compare on their own cost and not only on a rate that the
+    /// clients and the backend bound on a small machine.
+    /// </summary>
+    public static TextTable CpuTable(Results results, bool imap, IReadOnlyList<string> labels, IReadOnlyList<int> concurrency)
+    {
+        string[] header = ["route", .. concurrency.Select(n => $"c={n} CPU ms/login (x direct)"), .. concurrency.Select(n => $"c={n} backend ms")];
+        var table = new TextTable($"Login cost, {Protocol(imap)}: CPU milliseconds per login of the serving system", header);
+        foreach (var label in labels)
+        {
+            var cells = new List<string> { label };
+            foreach (var n in concurrency)
+            {
+                var variant = Variant(imap, n);
+                var value = results.Value(Name, variant, label, "cpu_ms_per_login");
+                cells.Add(value is null ? "n/a" : $"{TextTable.Figure(value)} ({TextTable.Ratio(value, results.Value(Name, variant, "direct", "cpu_ms_per_login"))})");
+            }
+
+            cells.AddRange(concurrency.Select(n => results.Value(Name, Variant(imap, n), label, "backend_cpu_ms_per_login") is { } backend ? TextTable.Figure(backend) : "n/a"));
+            table.Row([.. cells]);
+        }
+
+        table.Note("CPU: user+system of the serving system's processes (nginx, Dovecot: all processes summed; direct: the backend Dovecot) over the measured logins, failed ones included.");
+        table.Note("backend ms: the backend Dovecot's CPU for the same logins (for direct the same figure as the serving system).");
+        return table;
+    }
+
+    /// <summary>The serving system's and the backend's CPU time from the start of a cell.</summary>
+    private readonly record struct CpuMeter(MailSystem System, IReadOnlyCollection<int> Backend, double ServingBefore, double BackendBefore)
+    {
+        public static CpuMeter Start(BenchContext c, MailSystem system) =>
+            new(system, c.Lab.BackendProcesses, ProcessSampler.Sample(system.Processes).CpuSeconds, ProcessSampler.Sample(c.Lab.BackendProcesses).CpuSeconds);
+
+        public (double Serving, double Backend) Stop() =>
+            (ProcessSampler.Sample(System.Processes).CpuSeconds - ServingBefore, ProcessSampler.Sample(Backend).CpuSeconds - BackendBefore);
     }
 
     private static TextTable Table(BenchContext c, bool imap, IReadOnlyList<Route> routes)
