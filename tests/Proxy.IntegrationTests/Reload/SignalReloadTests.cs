@@ -46,8 +46,10 @@ public sealed class SignalReloadTests(ReloadFixture fixture) : IDisposable
         }));
 
         // Started in its own folder, so the content root (and appsettings.json) is this test's.
+        // SIGHUP restored to its default: a test run started under nohup hands "ignored" down to
+        // every child, and .NET keeps a signal ignored at start ignored, handler or not.
         var host = Path.Combine(AppContext.BaseDirectory, "Proxy.Host.dll");
-        await using var proxy = ExternalProcess.Start("/bin/sh", "-c", $"cd '{_folder}' && exec dotnet '{host}' --config '{configFile}'");
+        await using var proxy = ExternalProcess.Start("/bin/sh", "-c", $"cd '{_folder}' && exec env --default-signal=HUP dotnet '{host}' --config '{configFile}'");
         await proxy.WaitForOutputAsync("[3001]", OutputTimeout);
         Assert.Equal(InstanceA, await ServedByAsync(imapsPort, Alice));
 
