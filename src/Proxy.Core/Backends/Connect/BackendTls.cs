@@ -126,7 +126,19 @@ internal sealed partial class BackendTls(ILogger logger)
             chain.ChainPolicy.ExtraStore.AddRange(presentedChain.ChainPolicy.ExtraStore);
         }
 
-        return chain.Build(certificate);
+        try
+        {
+            return chain.Build(certificate);
+        }
+        finally
+        {
+            // The chain's element certificates are new objects over native handles that X509Chain does not
+            // dispose: left to the finalizer, one login's worth piles up per TLS handshake.
+            foreach (var element in chain.ChainElements)
+            {
+                element.Certificate.Dispose();
+            }
+        }
     }
 
     private static string DescribeChain(X509Chain? chain) =>
