@@ -70,32 +70,7 @@ public sealed class ProxyProcess : IAsyncDisposable
 
         for (var attempt = 1; ; attempt++)
         {
-            var ports = Enumerable.Range(0, 5).Select(_ => Ports.GetFreeTcpPort()).ToArray();
-            var config = new Dictionary<string, string?>
-            {
-                ["Urls"] = $"http://127.0.0.1:{ports[4]}",
-                ["Proxy:ServerName"] = "TEST-PROXY",
-                ["Proxy:TopologyFile"] = Path.Combine(folder, "topology.json"),
-                ["Proxy:DirectoryFile"] = Path.Combine(folder, "directory.json"),
-                ["Proxy:Tls:CertificateFile"] = pki.CertificatePath,
-                ["Proxy:Tls:KeyFile"] = pki.KeyPath,
-                ["Proxy:Imap:Listeners:0:Address"] = "127.0.0.1",
-                ["Proxy:Imap:Listeners:0:Port"] = ports[0].ToString(),
-                ["Proxy:Imap:Listeners:1:Address"] = "127.0.0.1",
-                ["Proxy:Imap:Listeners:1:Port"] = ports[1].ToString(),
-                ["Proxy:Imap:Listeners:1:ImplicitTls"] = "true",
-                ["Proxy:Pop3:Listeners:0:Address"] = "127.0.0.1",
-                ["Proxy:Pop3:Listeners:0:Port"] = ports[2].ToString(),
-                ["Proxy:Pop3:Listeners:1:Address"] = "127.0.0.1",
-                ["Proxy:Pop3:Listeners:1:Port"] = ports[3].ToString(),
-                ["Proxy:Pop3:Listeners:1:ImplicitTls"] = "true",
-                // As ProxyUnderTest: every test connects from 127.0.0.1, so per-address limits and the tarpit are out of the way.
-                ["Proxy:Imap:MaxConnectionFromSingleIP"] = "1000",
-                ["Proxy:Pop3:MaxConnectionFromSingleIP"] = "1000",
-                ["Proxy:Imap:MaxConnectionsPerUser"] = "1000",
-                ["Proxy:Pop3:MaxConnectionsPerUser"] = "1000",
-                ["Proxy:BruteForce:Enabled"] = "false",
-            };
+            var (ports, config) = TestProxySettings.Create(Path.Combine(folder, "topology.json"), Path.Combine(folder, "directory.json"), pki.CertificatePath, pki.KeyPath);
             foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
             {
                 config[key] = value;

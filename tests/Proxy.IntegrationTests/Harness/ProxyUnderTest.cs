@@ -65,42 +65,17 @@ public sealed class ProxyUnderTest : IAsyncDisposable
 
         for (var attempt = 1; ; attempt++)
         {
-            var ports = Enumerable.Range(0, 5).Select(_ => Ports.GetFreeTcpPort()).ToArray();
-            var config = new Dictionary<string, string?>
-            {
-                ["Urls"] = $"http://127.0.0.1:{ports[4]}",
-                ["Proxy:ServerName"] = "TEST-PROXY",
-                ["Proxy:TopologyFile"] = topologyFile,
-                ["Proxy:DirectoryFile"] = directoryFile,
-                ["Proxy:Tls:CertificateFile"] = certificateFile,
-                ["Proxy:Tls:KeyFile"] = keyFile,
-                ["Proxy:Imap:Listeners:0:Address"] = "127.0.0.1",
-                ["Proxy:Imap:Listeners:0:Port"] = ports[0].ToString(),
-                ["Proxy:Imap:Listeners:1:Address"] = "127.0.0.1",
-                ["Proxy:Imap:Listeners:1:Port"] = ports[1].ToString(),
-                ["Proxy:Imap:Listeners:1:ImplicitTls"] = "true",
-                ["Proxy:Pop3:Listeners:0:Address"] = "127.0.0.1",
-                ["Proxy:Pop3:Listeners:0:Port"] = ports[2].ToString(),
-                ["Proxy:Pop3:Listeners:1:Address"] = "127.0.0.1",
-                ["Proxy:Pop3:Listeners:1:Port"] = ports[3].ToString(),
-                ["Proxy:Pop3:Listeners:1:ImplicitTls"] = "true",
-                ["Proxy:Backends:AttemptTimeout"] = "00:00:05",
-                ["Proxy:Backends:TotalTimeout"] = "00:00:10",
-                ["Proxy:Backends:ConnectTimeout"] = "00:00:02",
-                // Tests connect from 127.0.0.1 and share a proxy across many tests (wrong passwords
-                // included): per-address and per-user limits out of the way, no tarpit or lockout.
-                // Limits/ turns them on with its own values.
-                ["Proxy:Imap:MaxConnectionFromSingleIP"] = "1000",
-                ["Proxy:Pop3:MaxConnectionFromSingleIP"] = "1000",
-                ["Proxy:Imap:MaxConnectionsPerUser"] = "1000",
-                ["Proxy:Pop3:MaxConnectionsPerUser"] = "1000",
-                ["Proxy:BruteForce:Enabled"] = "false",
-                // Probes dial backends on their own schedule, which would blur tests that count
-                // connections or attempts; the health tests switch them on.
-                ["Proxy:Health:Enabled"] = "false",
-                // A test that stops the proxy with a session open should not wait the production 30 s for it.
-                ["Proxy:ShutdownDrainTimeout"] = "00:00:05",
-            };
+            var (ports, config) = TestProxySettings.Create(topologyFile, directoryFile, certificateFile, keyFile);
+            config["Proxy:Backends:AttemptTimeout"] = "00:00:05";
+            config["Proxy:Backends:TotalTimeout"] = "00:00:10";
+            config["Proxy:Backends:ConnectTimeout"] = "00:00:02";
+
+            // Probes dial backends on their own schedule, which would blur tests that count
+            // connections or attempts; the health tests switch them on.
+            config["Proxy:Health:Enabled"] = "false";
+
+            // A test that stops the proxy with a session open should not wait the production 30 s for it.
+            config["Proxy:ShutdownDrainTimeout"] = "00:00:05";
             foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
             {
                 config[key] = value;
