@@ -44,6 +44,27 @@ public class BenchArgumentsTests
     }
 
     [Fact]
+    public void Cell_seconds_lengthen_login_and_bulk_cells_and_their_count_bounds()
+    {
+        var parsed = BenchArguments.Parse([.. Required, "--full", "--cell-seconds", "40"]);
+
+        Assert.Null(parsed.Error);
+        Assert.Equal(TimeSpan.FromSeconds(40), parsed.Settings.LoginCell);
+        Assert.Equal(TimeSpan.FromSeconds(40), parsed.Settings.BulkCell);
+        Assert.Equal(BenchSettings.Full.BulkMaxFetches * 10, parsed.Settings.BulkMaxFetches);
+        Assert.Equal(BenchSettings.Full.NoopRoundTrips, parsed.Settings.NoopRoundTrips);
+    }
+
+    [Theory]
+    [InlineData("0")]
+    [InlineData("301")]
+    [InlineData("soon")]
+    public void Cell_seconds_out_of_range_are_errors(string seconds)
+    {
+        Assert.Contains("--cell-seconds", BenchArguments.Parse([.. Required, "--cell-seconds", seconds]).Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Unknown_arguments_and_scenarios_and_missing_paths_are_errors()
     {
         Assert.Contains("'--fast'", BenchArguments.Parse([.. Required, "--fast"]).Error, StringComparison.Ordinal);

@@ -8,6 +8,7 @@ internal sealed record BenchArguments
                            [--systems proxy,nginx,dovecot-proxy,haproxy] (direct is always measured)
                            [--routes 'proxy plain->plain,proxy TLS->TLS'] (only these rows, by label; direct always)
                            [--idle-sizes 9000] (idle scenario: only these N, for every system)
+                           [--cell-seconds 30] (login and bulk cells measure this long: time to attach a profiler)
                            [--proxy-env NAME=VALUE]...   (e.g. DOTNET_gcServer=0: try a runtime setting without a rebuild)
         """;
 
@@ -38,6 +39,7 @@ internal sealed record BenchArguments
         var parsed = new BenchArguments();
         var environment = new Dictionary<string, string>();
         IReadOnlyList<int>? idleSizes = null;
+        TimeSpan? cell = null;
         for (var i = 0; i < args.Count; i++)
         {
             var hasValue = i + 1 < args.Count;
@@ -80,6 +82,14 @@ internal sealed record BenchArguments
 
                     idleSizes = sizes;
                     break;
+                case "--cell-seconds" when hasValue:
+                    if (!double.TryParse(args[++i], System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var seconds) || seconds is < 0.1 or > 300)
+                    {
+                        return new BenchArguments { Error = $"--cell-seconds '{args[i]}': from 0.1 to 300\n{Usage}" };
+                    }
+
+                    cell = TimeSpan.FromSeconds(seconds);
+                    break;
                 default:
                     return new BenchArguments { Error = $"unknown or incomplete argument '{args[i]}'\n{Usage}" };
             }
@@ -97,6 +107,19 @@ internal sealed record BenchArguments
 
         // The mode's other bounds stay; only the idle rows' session counts change (both proxy and peers).
         var settings = idleSizes is null ? parsed.Settings : parsed.Settings with { IdleSizes = idleSizes, IdlePeerSizes = idleSizes };
+
+        // Longer cells for profiling: the count bounds grow with the time so the time decides (still bounded).
+        if (cell is { } length)
+        {
+            var scale = Math.Max(1, length / settings.BulkCell);
+            settings = settings with
+            {
+                LoginCell = length,
+                BulkCell = length,
+                BulkMaxFetches = (int)Math.Ceiling(settings.BulkMaxFetches * scale),
+            };
+        }
+
         return parsed with { Settings = settings, ProxyEnvironment = environment };
     }
 

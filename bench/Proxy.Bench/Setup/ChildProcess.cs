@@ -79,7 +79,18 @@ internal sealed class ChildProcess : IAsyncDisposable
 
         foreach (var file in System.IO.Directory.EnumerateFiles(pids, "*.pid"))
         {
-            if (int.TryParse(File.ReadAllText(file).Trim(), System.Globalization.CultureInfo.InvariantCulture, out var pid) && CommandLineNames(pid, runDirectory))
+            string text;
+            try
+            {
+                text = File.ReadAllText(file);
+            }
+            catch (FileNotFoundException)
+            {
+                // Its process ended (and removed it) meanwhile: a run still finishing in the same directory.
+                continue;
+            }
+
+            if (int.TryParse(text.Trim(), System.Globalization.CultureInfo.InvariantCulture, out var pid) && CommandLineNames(pid, runDirectory))
             {
                 try
                 {

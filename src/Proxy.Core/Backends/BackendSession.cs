@@ -28,6 +28,12 @@ public sealed class BackendSession(
     public PipeWriter Output { get; } = output;
 
     /// <summary>
+    /// The stream under <see cref="Input"/> and <see cref="Output"/> (the socket's, or TLS over it):
+    /// the relay reads it directly once <see cref="Input"/>'s leftovers are relayed.
+    /// </summary>
+    internal Stream Stream { get; } = stream;
+
+    /// <summary>
     /// IMAP: the backend's tagged response without its tag, e.g. <c>OK [CAPABILITY IMAP4rev1 …] Logged in</c>
     /// (the connector asks for CAPABILITY when the OK carried none).
     /// POP3: the backend's <c>+OK …</c> line. Never ends with CRLF.
@@ -38,6 +44,6 @@ public sealed class BackendSession(
     {
         await Input.CompleteAsync().ConfigureAwait(false);
         await Output.CompleteAsync().ConfigureAwait(false);
-        await stream.DisposeAsync().ConfigureAwait(false);
+        await Stream.DisposeAsync().ConfigureAwait(false);
     }
 }

@@ -14,6 +14,9 @@ namespace Proxy.Core.Relay;
 /// A stop can also be asked for at the next response boundary (shutdown, kick): the
 /// backend->client pump then ends only where the client has received whole responses,
 /// so the session can still say a protocol-correct goodbye.
+/// Given the stream under the backend's reader, the backend->client pump reads that stream
+/// straight into the client's output buffer once the reader's leftovers are relayed: one copy
+/// of every relayed byte less than pipe-to-pipe (docs/performance.md, finding 8).
 /// </summary>
 internal static class DuplexRelay
 {
@@ -39,7 +42,8 @@ internal static class DuplexRelay
         CancellationToken cancellationToken,
         Action<RelayDirection, long>? relayed = null,
         RelayProgress? progress = null,
-        CancellationToken stopAtBoundary = default)
+        CancellationToken stopAtBoundary = default,
+        Stream? backendStream = null)
     {
         progress ??= new RelayProgress();
         var activity = new ActivityClock(timeProvider);
@@ -47,12 +51,16 @@ internal static class DuplexRelay
         await using var idleTimer = activity.StartIdleTimer(idleTimeout, idle);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(idle.Token, cancellationToken);
         var upstream = new Pump(client.Input, backend.Output, activity, progress, relayed, RelayDirection.ClientToBackend, boundary: null, default, timeProvider);
-        var downstream = new Pump(backend.Input, client.Output, activity, progress, relayed, RelayDirection.BackendToClient, progress.Boundary, stopAtBoundary, timeProvider);
+        var downstream = new Pump(backend.Input, client.Output, activity, progress, relayed, RelayDirection.BackendToClient, progress.Boundary, stopAtBoundary, timeProvider)
+        {
+            DirectSource = backendStream is null ? null : new DirectStreamSource(backendStream, client.Output),
+        };
 
         // A stop at the boundary wakes the backend->client pump from its read so it can look; when the
         // client is mid-response it reads on. The backend's reader is dropped after the relay, so a
         // cancellation left armed on it harms nothing (unlike one on the client's pipes).
-        using var wake = progress.Boundary is not null && stopAtBoundary.CanBeCanceled
+        // Reading the backend's stream directly, the pump wakes through its read's token instead.
+        using var wake = progress.Boundary is not null && stopAtBoundary.CanBeCanceled && backendStream is null
             ? stopAtBoundary.UnsafeRegister(static reader => ((PipeReader)reader!).CancelPendingRead(), backend.Input)
             : default;
 
@@ -139,6 +147,9 @@ internal static class DuplexRelay
         }
     }
 
+    /// <summary>What one read moved into the destination (not yet flushed).</summary>
+    private readonly record struct Chunk(long Length, bool IsCompleted, bool IsCanceled);
+
     /// <param name="relayed">Told of every chunk as it crosses, so byte counters move during a long session, not only at its end.</param>
     private sealed class Pump(
         PipeReader source,
@@ -151,23 +162,43 @@ internal static class DuplexRelay
         CancellationToken stopAtBoundary,
         TimeProvider timeProvider)
     {
+        /// <summary>Set for the backend->client pump when the backend's stream can be read directly.</summary>
+        public DirectStreamSource? DirectSource { get; init; }
+
         public async Task<PumpOutcome> RunAsync(CancellationToken cancellationToken)
         {
             var reading = true;
             var waitForQuiet = false;
+
+            // A stop at the boundary wakes a pipe read with CancelPendingRead (RunAsync registers it), which
+            // cannot reach a read of the stream itself: that read gets a token that the stop cancels, one
+            // linked source per session, used until the stop has come.
+            using var wakeable = DirectSource is not null && boundary is not null && stopAtBoundary.CanBeCanceled
+                ? CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, stopAtBoundary)
+                : null;
             try
             {
+                // What the reader already holds (bytes that followed the login response) goes first.
+                if (DirectSource is not null && source.TryRead(out var leftover))
+                {
+                    var first = CopyFromPipe(leftover);
+                    if (await FlushAsync(first, cancellationToken).ConfigureAwait(false) is { } ended)
+                    {
+                        return ended;
+                    }
+                }
+
                 while (true)
                 {
                     reading = true;
-                    ReadResult result;
+                    Chunk chunk;
                     if (waitForQuiet)
                     {
                         using var quiet = new CancellationTokenSource(QuietPeriod, timeProvider);
                         using var either = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, quiet.Token);
                         try
                         {
-                            result = await source.ReadAsync(either.Token).ConfigureAwait(false);
+                            chunk = await ReadAsync(either.Token).ConfigureAwait(false);
                         }
                         catch (OperationCanceledException) when (quiet.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
                         {
@@ -175,39 +206,26 @@ internal static class DuplexRelay
                             return PumpOutcome.StoppedAtBoundary;
                         }
                     }
+                    else if (wakeable is not null && !stopAtBoundary.IsCancellationRequested)
+                    {
+                        try
+                        {
+                            chunk = await ReadAsync(wakeable.Token).ConfigureAwait(false);
+                        }
+                        catch (OperationCanceledException) when (stopAtBoundary.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+                        {
+                            chunk = new Chunk(0, IsCompleted: false, IsCanceled: true);
+                        }
+                    }
                     else
                     {
-                        result = await source.ReadAsync(cancellationToken).ConfigureAwait(false);
+                        chunk = await ReadAsync(cancellationToken).ConfigureAwait(false);
                     }
 
                     reading = false;
-                    var buffer = result.Buffer;
-                    if (!buffer.IsEmpty)
+                    if (await FlushAsync(chunk, cancellationToken).ConfigureAwait(false) is { } outcome)
                     {
-                        activity.Touch();
-                        progress.Add(direction, buffer.Length);
-                        relayed?.Invoke(direction, buffer.Length);
-                        foreach (var segment in buffer)
-                        {
-                            destination.Write(segment.Span);
-                            boundary?.Observe(segment.Span);
-                        }
-
-                        source.AdvanceTo(buffer.End);
-                        var flush = await destination.FlushAsync(cancellationToken).ConfigureAwait(false);
-                        if (flush.IsCompleted || flush.IsCanceled)
-                        {
-                            return PumpOutcome.DestinationEnded;
-                        }
-                    }
-                    else
-                    {
-                        source.AdvanceTo(buffer.End);
-                    }
-
-                    if (result.IsCompleted)
-                    {
-                        return PumpOutcome.SourceEnded;
+                        return outcome;
                     }
 
                     if (stopAtBoundary.IsCancellationRequested)
@@ -223,7 +241,7 @@ internal static class DuplexRelay
                         continue;
                     }
 
-                    if (result.IsCanceled)
+                    if (chunk.IsCanceled)
                     {
                         return PumpOutcome.Stopped;
                     }
@@ -237,6 +255,56 @@ internal static class DuplexRelay
             {
                 return reading ? PumpOutcome.SourceFaulted : PumpOutcome.DestinationFaulted;
             }
+        }
+
+        /// <summary>Reads once and writes what came into the destination, observing it on the way.</summary>
+        private async ValueTask<Chunk> ReadAsync(CancellationToken cancellationToken)
+        {
+            if (DirectSource is { } direct)
+            {
+                var memory = await direct.ReadAsync(cancellationToken).ConfigureAwait(false);
+                if (memory.IsEmpty)
+                {
+                    return new Chunk(0, IsCompleted: true, IsCanceled: false);
+                }
+
+                boundary?.Observe(memory.Span);
+                destination.Advance(memory.Length);
+                return new Chunk(memory.Length, IsCompleted: false, IsCanceled: false);
+            }
+
+            return CopyFromPipe(await source.ReadAsync(cancellationToken).ConfigureAwait(false));
+        }
+
+        private Chunk CopyFromPipe(ReadResult result)
+        {
+            var buffer = result.Buffer;
+            foreach (var segment in buffer)
+            {
+                destination.Write(segment.Span);
+                boundary?.Observe(segment.Span);
+            }
+
+            source.AdvanceTo(buffer.End);
+            return new Chunk(buffer.Length, result.IsCompleted, result.IsCanceled);
+        }
+
+        /// <summary>Counts and flushes what the read wrote; an outcome when the pump is done.</summary>
+        private async ValueTask<PumpOutcome?> FlushAsync(Chunk chunk, CancellationToken cancellationToken)
+        {
+            if (chunk.Length > 0)
+            {
+                activity.Touch();
+                progress.Add(direction, chunk.Length);
+                relayed?.Invoke(direction, chunk.Length);
+                var flush = await destination.FlushAsync(cancellationToken).ConfigureAwait(false);
+                if (flush.IsCompleted || flush.IsCanceled)
+                {
+                    return PumpOutcome.DestinationEnded;
+                }
+            }
+
+            return chunk.IsCompleted ? PumpOutcome.SourceEnded : null;
         }
     }
 }

@@ -113,7 +113,8 @@ internal sealed partial class SessionOrchestrator(
                         session.Aborted,
                         (direction, bytes) => metrics.Relayed(protocol, direction, bytes),
                         progress,
-                        stopAtBoundary: session.Closing).ConfigureAwait(false);
+                        stopAtBoundary: session.Closing,
+                        backendStream: backend.Stream).ConfigureAwait(false);
                     StepTracing.Relayed(relaySpan, result);
                     protocolLog?.Relayed(backend.Server.Name, result, session.CloseReason);
                     if (RelayGoodbyeFor(protocol, client, session, backend, result, progress, protocolOptions) is { } goodbye)

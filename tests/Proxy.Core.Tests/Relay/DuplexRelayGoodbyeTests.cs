@@ -10,15 +10,18 @@ namespace Proxy.Core.Tests.Relay;
 /// The relay's side of a goodbye: a stop asked for at the next response boundary, how a
 /// backend that breaks is reported, and whether the client sits where a BYE fits.
 /// </summary>
-public sealed class DuplexRelayGoodbyeTests
+public class DuplexRelayGoodbyeTests
 {
     private static readonly TimeSpan Bound = TimeSpan.FromSeconds(5);
+
+    /// <summary>Whether the relay reads the backend's stream directly, as sessions do.</summary>
+    protected virtual bool ReadBackendStream => false;
 
     [Fact]
     public async Task StopAtBoundary_ClientIdle_EndsAtOnceWhereAGoodbyeFits()
     {
         using var stop = new CancellationTokenSource();
-        var relay = Relay.Start(stop.Token);
+        var relay = Relay.Start(ReadBackendStream, stop.Token);
         await relay.Backend.SendAsync("+ idling\r\n");
         Assert.Equal("+ idling\r\n", await relay.Client.ReceiveAsync(10));
 
@@ -33,7 +36,7 @@ public sealed class DuplexRelayGoodbyeTests
     public async Task StopAtBoundary_MidLiteral_WaitsUntilTheResponseIsWhole()
     {
         using var stop = new CancellationTokenSource();
-        var relay = Relay.Start(stop.Token);
+        var relay = Relay.Start(ReadBackendStream, stop.Token);
         await relay.Backend.SendAsync("* 1 FETCH (BODY[] {10}\r\n01234");
         await relay.Client.ReceiveAsync(29);
 
@@ -54,7 +57,7 @@ public sealed class DuplexRelayGoodbyeTests
     {
         using var stop = new CancellationTokenSource();
         var clock = new ManualTimeProvider();
-        var relay = Relay.Start(stop.Token, clock: clock);
+        var relay = Relay.Start(ReadBackendStream, stop.Token, clock: clock);
         await relay.Backend.SendAsync("* 1 FETCH (BODY[] {3}\r\nabc)\r\n");
         await relay.Client.ReceiveAsync(29);
 
@@ -71,7 +74,7 @@ public sealed class DuplexRelayGoodbyeTests
     {
         using var stop = new CancellationTokenSource();
         var clock = new ManualTimeProvider();
-        var relay = Relay.Start(stop.Token, clock: clock);
+        var relay = Relay.Start(ReadBackendStream, stop.Token, clock: clock);
         await relay.Backend.SendAsync("+ idling\r\n* 4 EXISTS\r\n");
         await relay.Client.ReceiveAsync(22);
         var timers = clock.CreatedTimers;
@@ -91,7 +94,7 @@ public sealed class DuplexRelayGoodbyeTests
         // POP3: no boundary can be known, so a stop at the boundary never comes; only the deadline ends it.
         using var stop = new CancellationTokenSource();
         using var abort = new CancellationTokenSource();
-        var relay = Relay.Start(stop.Token, abort.Token, scanner: false);
+        var relay = Relay.Start(ReadBackendStream, stop.Token, abort.Token, scanner: false);
 
         await stop.CancelAsync();
         await relay.Backend.SendAsync("+OK 2 messages\r\n");
@@ -107,7 +110,7 @@ public sealed class DuplexRelayGoodbyeTests
     public async Task Cancelled_MidLine_ClientIsNotWhereAGoodbyeFits()
     {
         using var abort = new CancellationTokenSource();
-        var relay = Relay.Start(default, abort.Token);
+        var relay = Relay.Start(ReadBackendStream, default, abort.Token);
         await relay.Backend.SendAsync("* 1 FETCH (FLAGS (\\Se");
         await relay.Client.ReceiveAsync(21);
 
@@ -120,7 +123,7 @@ public sealed class DuplexRelayGoodbyeTests
     [Fact]
     public async Task BackendResetsMidLiteral_EndsAsBackendFaultedWithTheClientMidResponse()
     {
-        var relay = Relay.Start(default);
+        var relay = Relay.Start(ReadBackendStream, default);
         await relay.Backend.SendAsync("* 1 FETCH (BODY[] {100}\r\nSubject: partial\r\n");
         await relay.Client.ReceiveAsync(43);
 
@@ -133,7 +136,7 @@ public sealed class DuplexRelayGoodbyeTests
     [Fact]
     public async Task BackendClosesAfterAWholeResponse_EndsAsBackendClosedWhereAGoodbyeFits()
     {
-        var relay = Relay.Start(default);
+        var relay = Relay.Start(ReadBackendStream, default);
         await relay.Backend.SendAsync("* 1 FETCH (FLAGS (\\Seen))\r\n");
         await relay.Client.ReceiveAsync(27);
 
@@ -146,7 +149,7 @@ public sealed class DuplexRelayGoodbyeTests
     [Fact]
     public async Task BackendSaysByeThenCloses_NoSecondGoodbye()
     {
-        var relay = Relay.Start(default);
+        var relay = Relay.Start(ReadBackendStream, default);
         await relay.Backend.SendAsync("* BYE Server shutting down.\r\n");
         await relay.Backend.EndAsync();
 
@@ -158,7 +161,7 @@ public sealed class DuplexRelayGoodbyeTests
     [Fact]
     public async Task ClientResets_EndsAsFaultedNotBackendFaulted()
     {
-        var relay = Relay.Start(default);
+        var relay = Relay.Start(ReadBackendStream, default);
 
         await relay.Client.FailAsync(new IOException("Connection reset by peer"));
 
@@ -168,7 +171,7 @@ public sealed class DuplexRelayGoodbyeTests
     [Fact]
     public async Task Progress_CountsBytesWhileTheRelayRuns()
     {
-        var relay = Relay.Start(default);
+        var relay = Relay.Start(ReadBackendStream, default);
 
         await relay.Client.SendAsync("a NOOP\r\n");
         await relay.Backend.ReceiveAsync(8);
@@ -187,7 +190,7 @@ public sealed class DuplexRelayGoodbyeTests
 
     private sealed record Relay(Task<RelayResult> Task, RelayProgress Progress, Peer Client, Peer Backend)
     {
-        public static Relay Start(CancellationToken stopAtBoundary, CancellationToken abort = default, bool scanner = true, TimeProvider? clock = null)
+        public static Relay Start(bool readBackendStream, CancellationToken stopAtBoundary, CancellationToken abort = default, bool scanner = true, TimeProvider? clock = null)
         {
             var fromClient = new Pipe();
             var toClient = new Pipe();
@@ -201,7 +204,8 @@ public sealed class DuplexRelayGoodbyeTests
                 clock ?? TimeProvider.System,
                 abort,
                 progress: progress,
-                stopAtBoundary: stopAtBoundary);
+                stopAtBoundary: stopAtBoundary,
+                backendStream: readBackendStream ? fromBackend.Reader.AsStream(leaveOpen: true) : null);
             return new Relay(task, progress, new Peer(fromClient.Writer, toClient.Reader), new Peer(fromBackend.Writer, toBackend.Reader));
         }
     }
@@ -232,4 +236,10 @@ public sealed class DuplexRelayGoodbyeTests
             }
         }
     }
+}
+
+/// <summary>The same goodbyes with the backend's stream read directly (what sessions do since finding 8).</summary>
+public sealed class DuplexRelayStreamGoodbyeTests : DuplexRelayGoodbyeTests
+{
+    protected override bool ReadBackendStream => true;
 }

@@ -5,9 +5,12 @@ using Proxy.Core.Tests.TestDoubles;
 
 namespace Proxy.Core.Tests.Relay;
 
-public sealed class DuplexRelayTests
+public class DuplexRelayTests
 {
     private static readonly TimeSpan Bound = TimeSpan.FromSeconds(5);
+
+    /// <summary>Whether the relay reads the backend's stream directly, as sessions do (<see cref="DuplexRelayStreamTests"/>).</summary>
+    protected virtual bool ReadBackendStream => false;
 
     [Fact]
     public async Task RunAsync_BytesBothWays_ArriveUnchangedAndAreCounted()
@@ -127,7 +130,8 @@ public sealed class DuplexRelayTests
             new Duplex(fromBackend.Reader, toBackend.Writer),
             TimeSpan.FromMinutes(1),
             TimeProvider.System,
-            CancellationToken.None);
+            CancellationToken.None,
+            backendStream: StreamOf(fromBackend.Reader));
 
         await fromBackend.Writer.WriteAsync(new byte[4096]);
         await fromClient.Writer.CompleteAsync();
@@ -144,12 +148,14 @@ public sealed class DuplexRelayTests
         var clock = new ManualTimeProvider();
         var fromClient = new Pipe();
         var toClient = new Pipe();
+        var silentBackend = new Pipe();
         var relay = DuplexRelay.RunAsync(
             new Duplex(fromClient.Reader, toClient.Writer),
-            new Duplex(new Pipe().Reader, new Pipe().Writer),
+            new Duplex(silentBackend.Reader, new Pipe().Writer),
             TimeSpan.FromMinutes(30),
             clock,
-            CancellationToken.None);
+            CancellationToken.None,
+            backendStream: StreamOf(silentBackend.Reader));
         await clock.WaitForTimerAsync(1);
         await fromClient.Writer.CompleteAsync();
         await clock.WaitForTimerAsync(2);
@@ -163,7 +169,9 @@ public sealed class DuplexRelayTests
         Assert.Equal("* BYE Disconnected for inactivity.\r\n", await new Peer(new Pipe().Writer, toClient.Reader).ReceiveAsync(36));
     }
 
-    private static (Peer Client, Peer Backend, Task<RelayResult> Relay) Start(TimeSpan idle, CancellationToken cancellationToken = default, TimeProvider? clock = null)
+    private Stream? StreamOf(PipeReader backend) => ReadBackendStream ? backend.AsStream(leaveOpen: true) : null;
+
+    private (Peer Client, Peer Backend, Task<RelayResult> Relay) Start(TimeSpan idle, CancellationToken cancellationToken = default, TimeProvider? clock = null)
     {
         var fromClient = new Pipe();
         var toClient = new Pipe();
@@ -174,7 +182,8 @@ public sealed class DuplexRelayTests
             new Duplex(fromBackend.Reader, toBackend.Writer),
             idle,
             clock ?? TimeProvider.System,
-            cancellationToken);
+            cancellationToken,
+            backendStream: StreamOf(fromBackend.Reader));
         return (new Peer(fromClient.Writer, toClient.Reader), new Peer(fromBackend.Writer, toBackend.Reader), relay);
     }
 
@@ -204,4 +213,10 @@ public sealed class DuplexRelayTests
             }
         }
     }
+}
+
+/// <summary>The same behaviour with the backend's stream read directly (what sessions do since finding 8).</summary>
+public sealed class DuplexRelayStreamTests : DuplexRelayTests
+{
+    protected override bool ReadBackendStream => true;
 }

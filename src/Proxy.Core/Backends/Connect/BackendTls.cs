@@ -31,6 +31,12 @@ internal sealed partial class BackendTls(ILogger logger)
             // An IP address here is validated against the certificate's IP SANs and, as TLS wants, sent without SNI.
             TargetHost = tls.ServerName ?? attempt.Endpoint.Host,
             EnabledSslProtocols = MinimumProtocols,
+            // With a CA file, SslStream builds its chain against that file alone: a store of a few
+            // certificates. Otherwise it first built one against the system store (OpenSSL comparing
+            // names across every system root: the largest single cost of a TLS backend login in a
+            // profile, docs/performance.md finding 9) and the proxy a second against the CA file.
+            // A certificate that does not chain to the CA file is still tried against the system roots.
+            CertificateChainPolicy = customRoots.Count > 0 ? CustomRootPolicy(customRoots) : null,
             RemoteCertificateValidationCallback = (_, certificate, chain, errors) =>
             {
                 var valid = Validate(attempt, customRoots, certificate, chain, errors);
@@ -83,10 +89,12 @@ internal sealed partial class BackendTls(ILogger logger)
                 return true;
             }
 
-            // Only a chain the system does not trust can be rescued by the CA file: a wrong name or no certificate stays fatal.
+            // Validated against the CA file, only a chain it does not anchor can still be rescued by the
+            // system's roots (trusted as before the CA file was the first choice): a wrong name or no
+            // certificate stays fatal.
             if (customRoots.Count > 0
                 && errors == SslPolicyErrors.RemoteCertificateChainErrors
-                && ChainsToCustomRoot(presented, chain, customRoots))
+                && ChainsToSystemRoot(presented, chain))
             {
                 return true;
             }
@@ -114,11 +122,21 @@ internal sealed partial class BackendTls(ILogger logger)
             || string.Equals(wanted, certificate.GetCertHashString(HashAlgorithmName.SHA1), StringComparison.OrdinalIgnoreCase);
     }
 
-    private static bool ChainsToCustomRoot(X509Certificate2 certificate, X509Chain? presentedChain, X509Certificate2Collection customRoots)
+    /// <summary>A new policy per handshake: SslStream adds the backend's intermediates to the one it is given.</summary>
+    private static X509ChainPolicy CustomRootPolicy(X509Certificate2Collection customRoots)
+    {
+        var policy = new X509ChainPolicy
+        {
+            TrustMode = X509ChainTrustMode.CustomRootTrust,
+            RevocationMode = X509RevocationMode.NoCheck,
+        };
+        policy.CustomTrustStore.AddRange(customRoots);
+        return policy;
+    }
+
+    private static bool ChainsToSystemRoot(X509Certificate2 certificate, X509Chain? presentedChain)
     {
         using var chain = new X509Chain();
-        chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-        chain.ChainPolicy.CustomTrustStore.AddRange(customRoots);
         chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
         if (presentedChain is not null)
         {
