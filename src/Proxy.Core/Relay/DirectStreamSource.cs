@@ -1,4 +1,5 @@
 using System.IO.Pipelines;
+using System.Runtime.CompilerServices;
 
 namespace Proxy.Core.Relay;
 
@@ -21,6 +22,7 @@ internal sealed class DirectStreamSource(Stream stream, PipeWriter destination)
     /// The bytes read, in the destination's memory and not yet advanced (the caller observes,
     /// then advances); empty when the backend ended its stream.
     /// </summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public async ValueTask<Memory<byte>> ReadAsync(CancellationToken cancellationToken)
     {
         if (!_lastReadFilled)

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.IO.Pipelines;
+using System.Runtime.CompilerServices;
 using Proxy.Protocols.Common;
 
 namespace Proxy.Core.Relay;
@@ -258,6 +259,8 @@ internal static class DuplexRelay
         }
 
         /// <summary>Reads once and writes what came into the destination, observing it on the way.</summary>
+        /// <remarks>Pooled builders: these suspend on every chunk, and a new state-machine box per chunk is garbage per chunk.</remarks>
+        [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
         private async ValueTask<Chunk> ReadAsync(CancellationToken cancellationToken)
         {
             if (DirectSource is { } direct)
@@ -290,6 +293,7 @@ internal static class DuplexRelay
         }
 
         /// <summary>Counts and flushes what the read wrote; an outcome when the pump is done.</summary>
+        [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
         private async ValueTask<PumpOutcome?> FlushAsync(Chunk chunk, CancellationToken cancellationToken)
         {
             if (chunk.Length > 0)
