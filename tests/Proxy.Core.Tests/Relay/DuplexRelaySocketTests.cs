@@ -1,9 +1,12 @@
 using System.IO.Pipelines;
 using System.Net;
+using System.Net.Security;
 using System.Net.Sockets;
 using System.Buffers;
 using System.Security.Cryptography;
 using Proxy.Core.Relay;
+using Proxy.Core.Tests.Backends.Fakes;
+using Proxy.Protocols.Imap;
 
 namespace Proxy.Core.Tests.Relay;
 
@@ -58,6 +61,55 @@ public sealed class DuplexRelaySocketTests
         var result = await relay.WaitAsync(Bound);
         Assert.Equal(RelayEnd.BackendClosed, result.End);
         Assert.Equal(12 + bulk.Length, result.BackendToClientBytes);
+    }
+
+    [Fact]
+    public async Task TlsBackend_StopMidLiteral_CancelledReadResumesAndTheResponseEndsWhole()
+    {
+        // The stop wakes the pump by cancelling its pending read of the SslStream; mid-literal it must
+        // read on from that same stream, and nothing may be lost or repeated.
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        using var backendPeer = new TcpClient();
+        await backendPeer.ConnectAsync(IPAddress.Loopback, ((IPEndPoint)listener.LocalEndpoint).Port);
+        using var proxySide = await listener.AcceptSocketAsync();
+        await using var serverTls = new SslStream(backendPeer.GetStream());
+        await using var clientTls = new SslStream(new NetworkStream(proxySide, ownsSocket: false), leaveInnerStreamOpen: false);
+        await Task.WhenAll(
+            serverTls.AuthenticateAsServerAsync(new SslServerAuthenticationOptions { ServerCertificate = TestCertificates.Shared.Server }),
+            clientTls.AuthenticateAsClientAsync(new SslClientAuthenticationOptions { TargetHost = "localhost", RemoteCertificateValidationCallback = (_, _, _, _) => true }));
+        var backendReader = PipeReader.Create(clientTls, new StreamPipeReaderOptions(leaveOpen: true, useZeroByteReads: true));
+        var backendWriter = PipeWriter.Create(clientTls, new StreamPipeWriterOptions(leaveOpen: true));
+
+        var fromClient = new Pipe();
+        var toClient = new Pipe();
+        using var stop = new CancellationTokenSource();
+        var progress = new RelayProgress(new ImapResponseScanner());
+        var relay = DuplexRelay.RunAsync(
+            new Duplex(fromClient.Reader, toClient.Writer),
+            new Duplex(backendReader, backendWriter),
+            TimeSpan.FromMinutes(1),
+            TimeProvider.System,
+            CancellationToken.None,
+            progress: progress,
+            stopAtBoundary: stop.Token,
+            backendStream: clientTls);
+
+        await serverTls.WriteAsync("* 1 FETCH (BODY[] {10}\r\n01234"u8.ToArray());
+        var start = await ReadUntilAsync(toClient.Reader, 29);
+        toClient.Reader.AdvanceTo(start.Buffer.GetPosition(29));
+
+        await stop.CancelAsync();
+        await Task.Delay(100);
+        Assert.False(relay.IsCompleted, "the relay stopped in the middle of a literal");
+
+        await serverTls.WriteAsync("56789)\r\na OK done\r\n"u8.ToArray());
+        var result = await relay.WaitAsync(Bound);
+        var rest = await ReadUntilAsync(toClient.Reader, 19);
+
+        Assert.Equal(RelayEnd.Cancelled, result.End);
+        Assert.Equal("56789)\r\na OK done\r\n"u8.ToArray(), rest.Buffer.ToArray());
+        Assert.True(progress.CanSayGoodbye);
     }
 
     private static async Task<ReadResult> ReadUntilAsync(PipeReader reader, long length)
