@@ -43,6 +43,12 @@ internal sealed class MailConnectionHandler
 
     public async Task HandleAsync(ConnectionContext context, MailListener listener)
     {
+        // Implicit TLS: Kestrel's middleware has finished the handshake and nothing has read or written since.
+        if (context.Features.Get<ISslStreamFeature>()?.SslStream is { } implicitTls)
+        {
+            TlsIdleBuffers.Release(implicitTls);
+        }
+
         StreamDuplexPipe? upgraded = null;
         var client = new ClientConnection(
             context.ConnectionId,

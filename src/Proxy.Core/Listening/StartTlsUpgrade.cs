@@ -27,6 +27,7 @@ internal static class StartTlsUpgrade
             throw;
         }
 
+        TlsIdleBuffers.Release(ssl);
         return new StreamDuplexPipe(ssl);
     }
 }

@@ -6,6 +6,7 @@ using Microsoft.Extensions.Logging;
 using Proxy.Core.Configuration;
 using Proxy.Core.Diagnostics;
 using Proxy.Core.Discovery;
+using Proxy.Core.Listening;
 
 namespace Proxy.Core.Backends.Connect;
 
@@ -47,6 +48,7 @@ internal sealed partial class BackendTls(ILogger logger)
         try
         {
             await ssl.AuthenticateAsClientAsync(options, cancellationToken).ConfigureAwait(false);
+            TlsIdleBuffers.Release(ssl);
             return ssl;
         }
         catch (Exception e) when (e is AuthenticationException or IOException)
