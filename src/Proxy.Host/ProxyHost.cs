@@ -35,6 +35,7 @@ public static partial class ProxyHost
 
     public static async Task<int> RunAsync(string[] args)
     {
+        InlineSocketCompletions.Prefer();
         var app = Build(args);
         var code = await StartAsync(app);
         if (code != 0)
@@ -112,8 +113,9 @@ public static partial class ProxyHost
         // A relayed chunk otherwise crosses two extra thread-pool hops (the client's receive loop to the
         // pump, the pump's flush to the send loop). Inline is safe here because nothing the mail
         // sessions run on those threads blocks (password hashing is bounded by PasswordVerificationGate
-        // and runs on the pool either way). Measured on a quiet machine: bulk CPU per GB -10-20 %, NOOP
-        // round trip -30 us (docs/performance.md, finding 8).
+        // and always runs on the pool). Measured on a quiet machine: bulk CPU per GB -10-20 %, NOOP
+        // round trip -30 us (docs/performance.md, finding 8). With InlineSocketCompletions (RunAsync)
+        // these continuations run on the socket event threads themselves (finding 12).
         builder.Services.Configure<SocketTransportOptions>(sockets => sockets.UnsafePreferInlineScheduling = true);
         builder.Services.AddSingleton(new HttpEndPointList(http));
         builder.WebHost.ConfigureKestrel(kestrel =>

@@ -5,7 +5,7 @@ namespace Proxy.Core.Directory;
 
 /// <summary>
 /// Bounds how many password hashes are computed at once (<c>Proxy:PasswordVerification</c>).
-/// PBKDF2 at 600,000 iterations is about 0.3 s of CPU on a thread-pool thread; a burst of
+/// PBKDF2 at 600,000 iterations is about 0.3 s of CPU, run on a thread-pool thread; a burst of
 /// logins or guesses would otherwise take every pool thread and stall the relays of sessions
 /// already logged in. A check waits for a slot at most the queue timeout; then the login is
 /// answered "temporarily unavailable" rather than queued without end.
@@ -55,7 +55,9 @@ internal sealed partial class PasswordVerificationGate : IDisposable
 
         try
         {
-            return verify();
+            // Always on a pool thread: the session may be running on a socket event thread (inline
+            // completions, ProxyHost), where 0.3 s of hashing would stall every session of that thread.
+            return await Task.Run(verify, CancellationToken.None).ConfigureAwait(false);
         }
         finally
         {

@@ -115,6 +115,33 @@ public sealed class PasswordVerificationGateTests : IDisposable
         Assert.Equal(DirectoryOutcome.Success, (await first.WaitAsync(Bound)).Outcome);
     }
 
+    [Fact]
+    public async Task VerifyAsync_CalledOnADedicatedThread_HashesOnAPoolThreadAndLeavesTheCallerFree()
+    {
+        // A session may ask from a socket event thread (inline completions): the hash must not run
+        // there, or every session of that thread would wait for it.
+        using var gate = Gate(1);
+        bool? hashedOnPool = null;
+        using var hashing = new ManualResetEventSlim();
+        ValueTask<bool?> pending = default;
+        var caller = new Thread(() => pending = gate.VerifyAsync(() =>
+        {
+            hashedOnPool = Thread.CurrentThread.IsThreadPoolThread;
+            hashing.Set();
+            return Blocking();
+        }, CancellationToken.None));
+
+        caller.Start();
+
+        // The caller returns at once although the hash is still running.
+        Assert.True(caller.Join(Bound));
+        Assert.True(hashing.Wait(Bound));
+        Assert.True(hashedOnPool);
+        Assert.False(pending.IsCompleted);
+        _release.Set();
+        Assert.True(await pending.AsTask().WaitAsync(Bound));
+    }
+
     private PasswordVerificationGate Gate(int slots) => new(slots, () => QueueTimeout, _time, _logger);
 
     private Task<bool> StartBlocked(PasswordVerificationGate gate) =>

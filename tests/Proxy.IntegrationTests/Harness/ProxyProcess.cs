@@ -52,15 +52,21 @@ public sealed class ProxyProcess : IAsyncDisposable
         }
     }
 
+    /// <summary>Names of the process's threads, from <c>/proc/PID/task/*/comm</c> (at most 15 characters each).</summary>
+    public IReadOnlyList<string> ThreadNames => [.. Directory.EnumerateDirectories($"/proc/{_process.Id}/task")
+        .Select(task => File.Exists(Path.Combine(task, "comm")) ? File.ReadAllText(Path.Combine(task, "comm")).TrimEnd('\n') : "")];
+
     /// <summary>Open file descriptors of the process, from <c>/proc/PID/fd</c>.</summary>
     public int OpenFileDescriptors => Directory.EnumerateFileSystemEntries($"/proc/{_process.Id}/fd").Count();
 
     /// <param name="settings">Configuration keys (e.g. <c>Proxy:ShutdownDrainTimeout</c>), passed as <c>--key=value</c>.</param>
+    /// <param name="environment">Environment variables of the process, on top of the test's own.</param>
     public static async Task<ProxyProcess> StartAsync(
         TopologyOptions topology,
         IEnumerable<DirectoryUser> users,
         TestPki pki,
-        IDictionary<string, string?>? settings = null)
+        IDictionary<string, string?>? settings = null,
+        IDictionary<string, string>? environment = null)
     {
         var dll = Path.Combine(AppContext.BaseDirectory, "Proxy.Host.dll");
         Assert.True(File.Exists(dll), $"{dll} is missing");
@@ -85,6 +91,11 @@ public sealed class ProxyProcess : IAsyncDisposable
                 // The content root: no appsettings.json here, so only the listeners above are bound.
                 WorkingDirectory = folder,
             };
+            foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+            {
+                start.Environment[name] = value;
+            }
+
             start.ArgumentList.Add(dll);
             foreach (var (key, value) in config)
             {
