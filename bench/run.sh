@@ -3,7 +3,7 @@
 #
 #   bench/run.sh [--short|--full] [--json FILE] [--scenarios login,bulk,noop,idle]
 #                [--systems proxy,nginx,dovecot-proxy,haproxy] [--routes LABEL,...] [--idle-sizes N,...]
-#                [--cell-seconds S]
+#                [--cell-seconds S] [--idle-settle S]
 #                [--proxy-env NAME=VALUE]...
 #
 # Installs what is missing (Dovecot, nginx with its mail module, HAProxy) with apt-get, builds
@@ -19,6 +19,7 @@
 #   --routes     only these rows, by label, e.g. 'proxy plain->plain,proxy TLS->TLS' (direct always)
 #   --idle-sizes only these idle session counts, e.g. 9000 (with --full: the full-only rows too)
 #   --cell-seconds login and bulk cells measure S seconds each (time to attach dotnet-trace)
+#   --idle-settle  idle sessions wait S seconds before the memory sample (time for dotnet-gcdump)
 #   --proxy-env  extra environment for the proxy process, e.g. DOTNET_gcServer=0 (try a runtime setting)
 # Loopback only; every server it starts is stopped at the end. Needs root (or sudo for
 # apt-get; Dovecot then runs as the current user). Not part of tests/run.sh.

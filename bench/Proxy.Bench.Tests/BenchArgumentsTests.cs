@@ -65,6 +65,25 @@ public class BenchArgumentsTests
     }
 
     [Fact]
+    public void Idle_settle_sets_the_wait_before_the_memory_sample_and_nothing_else()
+    {
+        var parsed = BenchArguments.Parse([.. Required, "--full", "--idle-settle", "45"]);
+
+        Assert.Null(parsed.Error);
+        Assert.Equal(TimeSpan.FromSeconds(45), parsed.Settings.IdleSettle);
+        Assert.Equal(BenchSettings.Full with { IdleSettle = TimeSpan.FromSeconds(45) }, parsed.Settings);
+    }
+
+    [Theory]
+    [InlineData("-1")]
+    [InlineData("601")]
+    [InlineData("later")]
+    public void Idle_settle_out_of_range_is_an_error(string seconds)
+    {
+        Assert.Contains("--idle-settle", BenchArguments.Parse([.. Required, "--idle-settle", seconds]).Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Unknown_arguments_and_scenarios_and_missing_paths_are_errors()
     {
         Assert.Contains("'--fast'", BenchArguments.Parse([.. Required, "--fast"]).Error, StringComparison.Ordinal);

@@ -9,6 +9,7 @@ internal sealed record BenchArguments
                            [--routes 'proxy plain->plain,proxy TLS->TLS'] (only these rows, by label; direct always)
                            [--idle-sizes 9000] (idle scenario: only these N, for every system)
                            [--cell-seconds 30] (login and bulk cells measure this long: time to attach a profiler)
+                           [--idle-settle 60] (idle sessions wait this long before the memory sample: time for a heap dump)
                            [--proxy-env NAME=VALUE]...   (e.g. DOTNET_gcServer=0: try a runtime setting without a rebuild)
         """;
 
@@ -40,6 +41,7 @@ internal sealed record BenchArguments
         var environment = new Dictionary<string, string>();
         IReadOnlyList<int>? idleSizes = null;
         TimeSpan? cell = null;
+        TimeSpan? settle = null;
         for (var i = 0; i < args.Count; i++)
         {
             var hasValue = i + 1 < args.Count;
@@ -90,6 +92,14 @@ internal sealed record BenchArguments
 
                     cell = TimeSpan.FromSeconds(seconds);
                     break;
+                case "--idle-settle" when hasValue:
+                    if (!double.TryParse(args[++i], System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var settleSeconds) || settleSeconds is < 0 or > 600)
+                    {
+                        return new BenchArguments { Error = $"--idle-settle '{args[i]}': from 0 to 600\n{Usage}" };
+                    }
+
+                    settle = TimeSpan.FromSeconds(settleSeconds);
+                    break;
                 default:
                     return new BenchArguments { Error = $"unknown or incomplete argument '{args[i]}'\n{Usage}" };
             }
@@ -118,6 +128,11 @@ internal sealed record BenchArguments
                 BulkCell = length,
                 BulkMaxFetches = (int)Math.Ceiling(settings.BulkMaxFetches * scale),
             };
+        }
+
+        if (settle is { } wait)
+        {
+            settings = settings with { IdleSettle = wait };
         }
 
         return parsed with { Settings = settings, ProxyEnvironment = environment };
